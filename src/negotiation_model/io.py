@@ -1,0 +1,738 @@
+"""Reading and writing episode files (YAML or JSON), and the bundled episodes.
+
+This is the edge where untrusted data comes in, so everything is checked
+here: the syntax, the shape, every field's type, the references between
+records. A bad file raises :class:`~negotiation_model.DataError` listing
+every problem found (file, event id or index, field, what was expected);
+nothing is half-loaded. YAML is read with a safe loader that also refuses
+duplicate keys; nothing is evaluated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import sys
+from collections.abc import Hashable, Iterable, Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+
+from .episode import Episode, Roles
+from .errors import DataError
+from .events import (
+    Actor,
+    ActorKind,
+    Codes,
+    DatePrecision,
+    Event,
+    EventKind,
+    Quote,
+    Source,
+    date_text,
+)
+
+__all__ = [
+    "episode_from_dict",
+    "episode_to_dict",
+    "list_episodes",
+    "load_episode",
+    "read_data",
+    "save_episode",
+]
+
+T = TypeVar("T", bound=Hashable)
+
+PathLike = str | os.PathLike[str]
+
+#: Suffixes read as YAML and as JSON.
+YAML_SUFFIXES = (".yaml", ".yml")
+JSON_SUFFIXES = (".json",)
+
+#: Deeper nesting than this is refused before it can exhaust the stack.
+MAX_DEPTH = 64
+
+_EPISODE_KEYS = {"id", "title", "summary", "roles", "red_line", "actors", "sources", "events", "notes"}
+_REQUIRED_EPISODE_KEYS = ("id", "title", "roles", "red_line", "actors", "sources", "events")
+_EVENT_KEYS = {
+    "id",
+    "date",
+    "date_precision",
+    "kind",
+    "actor",
+    "target",
+    "issues",
+    "summary",
+    "quote",
+    "responds_to",
+    "sources",
+    "codes",
+    "note",
+}
+_ACTOR_KEYS = {"name", "kind", "represents"}
+_SOURCE_KEYS = {"title", "url", "author", "publisher", "date"}
+_QUOTE_KEYS = {"text", "speaker", "source"}
+_CODES_KEYS = {"cameo", "plover", "plover_mode", "goldstein"}
+_LINK_KEYS = {"event", "reason"}
+_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_KINDS = {k.value: k for k in EventKind}
+_PRECISIONS = {p.value: p for p in DatePrecision}
+_ACTOR_KINDS = {k.value: k for k in ActorKind}
+
+
+# -- the bundled data ---------------------------------------------------------
+
+
+def _bundled_dir() -> Any:
+    return resources.files("negotiation_model").joinpath("data", "episodes")
+
+
+def list_episodes() -> list[str]:
+    """Return the ids of the bundled episodes, sorted.
+
+    Examples:
+        >>> import negotiation_model as nm
+        >>> "japan-dprk-2023-24" in nm.list_episodes()
+        True
+    """
+    return sorted(p.name[: -len(".yaml")] for p in _bundled_dir().iterdir() if p.name.endswith(".yaml"))
+
+
+def load_episode(id_or_path: str | os.PathLike[str]) -> Episode:
+    """Load a bundled episode by id, or an episode file (YAML or JSON) by path.
+
+    Args:
+        id_or_path: A bundled id (see :func:`list_episodes`) or the path of a
+            ``.yaml``, ``.yml`` or ``.json`` file.
+
+    Raises:
+        DataError: When the file is malformed; the message lists every problem.
+        FileNotFoundError: When it is neither a bundled id nor a file.
+
+    Examples:
+        >>> import negotiation_model as nm
+        >>> ep = nm.load_episode("japan-dprk-2023-24")
+        >>> ep.roles.initiator, ep.red_line
+        ('JPN', 'abductees')
+    """
+    if isinstance(id_or_path, str) and id_or_path in list_episodes() and not Path(id_or_path).exists():
+        resource = _bundled_dir().joinpath(f"{id_or_path}.yaml")
+        text = resource.read_bytes()
+        return _episode_from_bytes(text, f"<bundled {id_or_path}>", ".yaml")
+    path = Path(id_or_path)
+    if not path.is_file():
+        hint = ""
+        if isinstance(id_or_path, str) and path.suffix == "":
+            hint = f" (bundled episodes: {', '.join(list_episodes())})"
+        raise FileNotFoundError(f"{id_or_path}: no such bundled episode or file{hint}")
+    return _episode_from_bytes(path.read_bytes(), str(path), path.suffix.lower())
+
+
+def save_episode(episode: Episode, path: PathLike) -> Path:
+    """Write an episode as YAML or JSON, chosen by the file's suffix.
+
+    ``load_episode(save_episode(ep, path)) == ep`` for every episode.
+
+    Returns:
+        The path written.
+
+    Raises:
+        ValueError: When the suffix is neither YAML nor JSON.
+    """
+    path = Path(path)
+    data = episode_to_dict(episode)
+    suffix = path.suffix.lower()
+    if suffix in JSON_SUFFIXES:
+        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    elif suffix in YAML_SUFFIXES:
+        text = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
+    else:
+        raise ValueError(f"{path}: cannot tell the format from the suffix {path.suffix!r} (use .yaml, .yml or .json)")
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# -- parsing ------------------------------------------------------------------
+
+
+class _SafeLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """A safe YAML loader that refuses duplicate keys (a silent overwrite hides typos)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if isinstance(key, Hashable) and key in seen:
+                mark = key_node.start_mark
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r} (line {mark.line + 1})", mark
+                )
+            seen.add(key) if isinstance(key, Hashable) else None
+        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
+
+
+def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    # An impossible date (2024-02-30) stays text, so the field checks can name
+    # the event and the field instead of failing the whole parse.
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+
+
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
+    """Safe dumper that writes multi-line text as blocks."""
+
+
+def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str_representer)
+
+
+def _json_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        dup = next(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
+        raise _DuplicateKey(dup)
+    return out
+
+
+class _DuplicateKey(Exception):
+    pass
+
+
+def read_data(raw: bytes, where: str, suffix: str) -> Any:
+    """Parse YAML or JSON bytes into plain Python data, or raise :class:`DataError`.
+
+    Args:
+        raw: The file's bytes (must be UTF-8).
+        where: How to name the file in messages.
+        suffix: ``.yaml``, ``.yml`` or ``.json``.
+    """
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataError(f"not UTF-8 text (byte {exc.start}: {raw[exc.start:exc.start + 1]!r})", path=where) from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if not text.strip():
+        raise DataError("the file is empty (expected a mapping with id, title, roles, ...)", path=where)
+    depth = _bracket_depth(text)
+    if depth > MAX_DEPTH:
+        raise DataError(f"nesting is {depth} levels deep (at most {MAX_DEPTH} expected)", path=where)
+    try:
+        if suffix in JSON_SUFFIXES:
+            return json.loads(text, object_pairs_hook=_json_pairs)
+        if suffix in YAML_SUFFIXES:
+            return yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - a SafeLoader subclass
+    except _DuplicateKey as exc:
+        raise DataError(f"JSON syntax: duplicate key {exc.args[0]!r} in one object", path=where) from None
+    except json.JSONDecodeError as exc:
+        raise DataError(f"JSON syntax: {exc.msg} at line {exc.lineno}, column {exc.colno}", path=where) from None
+    except yaml.constructor.ConstructorError as exc:
+        raise DataError(f"YAML: {_yaml_problem(exc)} (only plain data is allowed)", path=where) from None
+    except yaml.YAMLError as exc:
+        raise DataError(f"YAML syntax: {_yaml_problem(exc)}", path=where) from None
+    except (RecursionError, MemoryError):
+        raise DataError(f"the data is nested too deeply (at most {MAX_DEPTH} levels expected)", path=where) from None
+    except ValueError as exc:  # e.g. yaml timestamps out of range
+        raise DataError(f"unreadable value: {exc}", path=where) from None
+    raise DataError(f"cannot tell the format from the suffix {suffix!r} (use .yaml, .yml or .json)", path=where)
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    if mark is not None:
+        return f"{problem} at line {mark.line + 1}, column {mark.column + 1}"
+    return str(problem)
+
+
+def _bracket_depth(text: str) -> int:
+    """Return an upper bound on flow nesting ({ and [), or indentation depth for YAML blocks.
+
+    A cheap pass that keeps pathological files away from recursive parsers.
+    """
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return 0
+    depth = best = 0
+    for ch in text:
+        if ch in "[{":
+            depth += 1
+            if depth > best:
+                best = depth
+        elif ch in "]}":
+            depth -= 1
+    return best
+
+
+def _episode_from_bytes(raw: bytes, where: str, suffix: str) -> Episode:
+    return episode_from_dict(read_data(raw, where, suffix), path=where)
+
+
+# -- checking the shape ---------------------------------------------------------
+
+
+def _type_name(value: object) -> str:
+    if value is None:
+        return "nothing (null)"
+    return type(value).__name__
+
+
+class _Checker:
+    """Collects problems while building records from plain data."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+        self._interned: dict[Any, Any] = {}
+
+    def add(self, message: str) -> None:
+        self.problems.append(message)
+
+    def share(self, value: T) -> T:
+        """Return one shared copy of equal values (saves memory on large files)."""
+        return self._interned.setdefault(value, value)  # type: ignore[no-any-return]
+
+    def keys(self, where: str, data: Mapping[str, Any], allowed: set[str], required: Iterable[str] = ()) -> None:
+        for key in data:
+            if key not in allowed:
+                hint = _close_match(str(key), allowed)
+                self.add(f"{where}: unknown field {key!r}{hint} (expected one of {', '.join(sorted(allowed))})")
+        for key in required:
+            if key not in data:
+                self.add(f"{where}: field {key!r} is missing")
+
+    def text(self, where: str, field: str, value: Any, *, required: bool = True) -> str | None:
+        if value is None and not required:
+            return None
+        if not isinstance(value, str) or (required and not value.strip()):
+            self.add(f"{where}: field {field!r}: expected {'non-empty ' if required else ''}text, got {_type_name(value)}")
+            return None
+        return value
+
+    def text_list(self, where: str, field: str, value: Any) -> tuple[str, ...] | None:
+        if value is None:
+            return ()
+        if isinstance(value, str) or not isinstance(value, list):
+            self.add(f"{where}: field {field!r}: expected a list of text, got {_type_name(value)}")
+            return None
+        bad = [v for v in value if not isinstance(v, str) or not v.strip()]
+        if bad:
+            self.add(f"{where}: field {field!r}: expected a list of non-empty text, got {bad[0]!r} in it")
+            return None
+        return tuple(sys.intern(v) for v in value)
+
+    def mapping(self, where: str, field: str, value: Any) -> dict[str, Any] | None:
+        if not isinstance(value, dict):
+            self.add(f"{where}: field {field!r}: expected a mapping, got {_type_name(value)}")
+            return None
+        return value
+
+
+def _close_match(key: str, allowed: Iterable[str]) -> str:
+    import difflib
+
+    match = difflib.get_close_matches(key, list(allowed), n=1)
+    return f" (did you mean {match[0]!r}?)" if match else ""
+
+
+def _parse_date(
+    chk: _Checker, where: str, value: Any, precision: Any
+) -> tuple[dt.date, DatePrecision] | None:
+    if isinstance(value, dt.datetime):
+        chk.add(f"{where}: field 'date': expected a date without a time, got {value.isoformat()}")
+        return None
+    if isinstance(value, dt.date):
+        parsed: tuple[dt.date, DatePrecision] | None = (value, DatePrecision.DAY)
+    elif isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 9999:
+        parsed = (dt.date(value, 1, 1), DatePrecision.YEAR)
+    elif isinstance(value, str):
+        parsed = _parse_date_text(value)
+        if parsed is None:
+            chk.add(f"{where}: field 'date': expected YYYY-MM-DD, YYYY-MM or YYYY (a real date), got {value!r}")
+            return None
+    else:
+        chk.add(f"{where}: field 'date': expected YYYY-MM-DD, YYYY-MM or YYYY, got {_type_name(value)}")
+        return None
+    assert parsed is not None
+    if precision is not None:
+        if precision not in _PRECISIONS:
+            chk.add(f"{where}: field 'date_precision': expected day, month or year, got {precision!r}")
+            return None
+        if _PRECISIONS[precision] is not parsed[1]:
+            chk.add(
+                f"{where}: field 'date_precision': {precision!r} does not match the date "
+                f"{value!s} (a {parsed[1].value}-precision date; write "
+                f"{'YYYY-MM' if precision == 'month' else 'YYYY' if precision == 'year' else 'YYYY-MM-DD'})"
+            )
+            return None
+    return parsed
+
+
+def _parse_date_text(value: str) -> tuple[dt.date, DatePrecision] | None:
+    m = _DATE_RE.match(value.strip())
+    if not m:
+        return None
+    year, month, day = m.groups()
+    try:
+        if day is not None:
+            return dt.date(int(year), int(month), int(day)), DatePrecision.DAY
+        if month is not None:
+            return dt.date(int(year), int(month), 1), DatePrecision.MONTH
+        return dt.date(int(year), 1, 1), DatePrecision.YEAR
+    except ValueError:
+        return None
+
+
+def _source_date(chk: _Checker, where: str, value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if isinstance(value, str) and _parse_date_text(value) is not None:
+        return value.strip()
+    chk.add(f"{where}: field 'date': expected YYYY-MM-DD, YYYY-MM or YYYY, got {value!r}")
+    return None
+
+
+def episode_from_dict(data: Any, *, path: str | None = None) -> Episode:
+    """Build an :class:`Episode` from plain data (as parsed from YAML or JSON).
+
+    Args:
+        data: A mapping in the episode file format.
+        path: How to name the data's origin in error messages.
+
+    Raises:
+        DataError: Listing every problem found; nothing is half-built.
+    """
+    chk = _Checker()
+    try:
+        episode = _build_episode(chk, data)
+    except DataError as exc:  # record-level checks (cross references) after the shape passed
+        raise DataError(chk.problems + list(exc.problems), path=path) from None
+    if chk.problems or episode is None:
+        raise DataError(chk.problems or ["the episode could not be built"], path=path)
+    return episode
+
+
+def _build_episode(chk: _Checker, data: Any) -> Episode | None:
+    if not isinstance(data, dict):
+        chk.add(f"expected a mapping at the top level (id, title, roles, ...), got {_type_name(data)}")
+        return None
+    chk.keys("episode", data, _EPISODE_KEYS, _REQUIRED_EPISODE_KEYS)
+    where = f"episode {data.get('id')!r}" if isinstance(data.get("id"), str) else "episode"
+    ep_id = chk.text(where, "id", data.get("id"))
+    title = chk.text(where, "title", data.get("title"))
+    summary = chk.text(where, "summary", data.get("summary", ""), required=False) or ""
+    red_line = chk.text(where, "red_line", data.get("red_line"))
+    notes = chk.text_list(where, "notes", data.get("notes"))
+    roles = _build_roles(chk, where, data.get("roles"))
+    actors = _build_actors(chk, data.get("actors"))
+    sources = _build_sources(chk, data.get("sources"))
+    events = _build_events(chk, data.get("events"))
+    if chk.problems:
+        return None
+    assert ep_id and title and red_line and roles is not None and notes is not None
+    assert actors is not None and sources is not None and events is not None
+    return Episode(
+        id=ep_id,
+        title=title,
+        summary=summary,
+        roles=roles,
+        red_line=red_line,
+        actors=actors,
+        sources=sources,
+        events=events,
+        notes=notes,
+    )
+
+
+def _build_roles(chk: _Checker, where: str, value: Any) -> Roles | None:
+    if value is None:
+        return None
+    roles = chk.mapping(where, "roles", value)
+    if roles is None:
+        return None
+    chk.keys("roles", roles, {"initiator", "respondent"}, ("initiator", "respondent"))
+    initiator = chk.text("roles", "initiator", roles.get("initiator"))
+    respondent = chk.text("roles", "respondent", roles.get("respondent"))
+    if initiator is None or respondent is None:
+        return None
+    return Roles(initiator=initiator, respondent=respondent)
+
+
+def _build_actors(chk: _Checker, value: Any) -> dict[str, Actor] | None:
+    if value is None:
+        return None
+    actors = chk.mapping("episode", "actors", value)
+    if actors is None:
+        return None
+    out: dict[str, Actor] = {}
+    for key, spec in actors.items():
+        where = f"actor {key!r}"
+        if not isinstance(key, str) or not key.strip():
+            chk.add(f"{where}: expected a text id")
+            continue
+        if not isinstance(spec, dict):
+            chk.add(f"{where}: expected a mapping with name, kind, represents; got {_type_name(spec)}")
+            continue
+        chk.keys(where, spec, _ACTOR_KEYS, ("name",))
+        name = chk.text(where, "name", spec.get("name"))
+        kind = spec.get("kind", "state")
+        if kind not in _ACTOR_KINDS:
+            chk.add(f"{where}: field 'kind': expected state, person or organisation, got {kind!r}")
+            continue
+        represents = chk.text(where, "represents", spec.get("represents"), required=False)
+        if name is None:
+            continue
+        out[key] = Actor(key, name, kind=_ACTOR_KINDS[kind], represents=represents)
+    return out
+
+
+def _build_sources(chk: _Checker, value: Any) -> dict[str, Source] | None:
+    if value is None:
+        return None
+    sources = chk.mapping("episode", "sources", value)
+    if sources is None:
+        return None
+    out: dict[str, Source] = {}
+    for key, spec in sources.items():
+        where = f"source {key!r}"
+        if not isinstance(key, str) or not key.strip():
+            chk.add(f"{where}: expected a text id")
+            continue
+        if not isinstance(spec, dict):
+            chk.add(f"{where}: expected a mapping with title and/or url; got {_type_name(spec)}")
+            continue
+        chk.keys(where, spec, _SOURCE_KEYS)
+        fields = {k: chk.text(where, k, spec.get(k), required=False) for k in ("title", "url", "author", "publisher")}
+        date = _source_date(chk, where, spec.get("date"))
+        if not fields["title"] and not fields["url"]:
+            chk.add(f"{where}: expected a title or a url (a source must be findable)")
+            continue
+        out[key] = Source(
+            key,
+            fields["title"],
+            url=fields["url"],
+            author=fields["author"],
+            publisher=fields["publisher"],
+            date=date,
+        )
+    return out
+
+
+def _build_events(chk: _Checker, value: Any) -> list[Event] | None:
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        chk.add(f"episode: field 'events': expected a list of events, got {_type_name(value)}")
+        return None
+    out: list[Event] = []
+    for index, spec in enumerate(value):
+        event = _build_event(chk, index, spec)
+        if event is not None:
+            out.append(event)
+    return out
+
+
+def _build_event(chk: _Checker, index: int, spec: Any) -> Event | None:
+    if not isinstance(spec, dict):
+        chk.add(f"event at index {index}: expected a mapping, got {_type_name(spec)}")
+        return None
+    raw_id = spec.get("id")
+    where = f"event {raw_id!r} (index {index})" if isinstance(raw_id, str) and raw_id else f"event at index {index}"
+    before = len(chk.problems)
+    for key in spec:
+        if key not in _EVENT_KEYS:
+            hint = _close_match(str(key), _EVENT_KEYS)
+            chk.add(f"{where}: unknown field {key!r}{hint}")
+    for key in ("id", "date", "kind", "actor", "sources"):
+        if key not in spec:
+            chk.add(f"{where}: field {key!r} is missing")
+    event_id = chk.text(where, "id", raw_id) if "id" in spec else None
+    date = _parse_date(chk, where, spec.get("date"), spec.get("date_precision")) if "date" in spec else None
+    kind = spec.get("kind")
+    if "kind" in spec and kind not in _KINDS:
+        hint = _close_match(str(kind), _KINDS)
+        chk.add(f"{where}: field 'kind': unknown kind {kind!r}{hint} (expected one of {', '.join(_KINDS)})")
+    actor = chk.text(where, "actor", spec.get("actor")) if "actor" in spec else None
+    target = chk.text(where, "target", spec.get("target"), required=False)
+    issues = chk.text_list(where, "issues", spec.get("issues"))
+    summary = chk.text(where, "summary", spec.get("summary", ""), required=False) or ""
+    note = chk.text(where, "note", spec.get("note", ""), required=False) or ""
+    sources = chk.text_list(where, "sources", spec.get("sources")) if "sources" in spec else None
+    if sources is not None and not sources:
+        chk.add(f"{where}: field 'sources': expected at least one source id (every event cites a source)")
+    quote = _build_quote(chk, where, spec.get("quote"))
+    links = _build_links(chk, where, spec.get("responds_to"))
+    codes = _build_codes(chk, where, spec.get("codes"))
+    if len(chk.problems) > before:
+        return None
+    assert event_id is not None and date is not None and actor is not None and sources is not None
+    assert issues is not None and links is not None and codes is not None
+    responds_to = tuple(link[0] for link in links)
+    reasons = tuple(link[1] for link in links) if any(link[1] for link in links) else ()
+    try:
+        return Event(
+            event_id,
+            chk.share(date[0]),
+            date_precision=date[1],
+            kind=_KINDS[kind],
+            actor=sys.intern(actor),
+            target=sys.intern(target) if target is not None else None,
+            issues=chk.share(frozenset(issues)),
+            summary=summary,
+            quote=quote,
+            responds_to=responds_to,
+            link_reasons=reasons,
+            sources=chk.share(sources),
+            codes=chk.share(codes),
+            note=note,
+        )
+    except DataError as exc:
+        chk.problems.extend(f"{where}: {p}" for p in exc.problems)
+        return None
+
+
+def _build_quote(chk: _Checker, where: str, value: Any) -> Quote | None:
+    if value is None:
+        return None
+    spec = chk.mapping(where, "quote", value)
+    if spec is None:
+        return None
+    chk.keys(f"{where}: quote", spec, _QUOTE_KEYS, ("text", "source"))
+    text = chk.text(where, "quote.text", spec.get("text"))
+    source = chk.text(where, "quote.source", spec.get("source"))
+    speaker = chk.text(where, "quote.speaker", spec.get("speaker"), required=False)
+    if text is None or source is None:
+        return None
+    return Quote(text, source, speaker=speaker)
+
+
+def _build_links(chk: _Checker, where: str, value: Any) -> list[tuple[str, str]] | None:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        chk.add(f"{where}: field 'responds_to': expected a list of event ids, got {_type_name(value)}")
+        return None
+    out: list[tuple[str, str]] = []
+    for item in value:
+        if isinstance(item, str) and item.strip():
+            out.append((item, ""))
+        elif isinstance(item, dict):
+            chk.keys(f"{where}: responds_to item", item, _LINK_KEYS, ("event",))
+            target = chk.text(where, "responds_to.event", item.get("event"))
+            reason = chk.text(where, "responds_to.reason", item.get("reason", ""), required=False) or ""
+            if target is not None:
+                out.append((target, reason))
+        else:
+            chk.add(
+                f"{where}: field 'responds_to': expected event ids or {{event, reason}} mappings, "
+                f"got {_type_name(item)}"
+            )
+            return None
+    return out
+
+
+def _build_codes(chk: _Checker, where: str, value: Any) -> Codes | None:
+    if value is None:
+        return Codes()
+    spec = chk.mapping(where, "codes", value)
+    if spec is None:
+        return None
+    chk.keys(f"{where}: codes", spec, _CODES_KEYS)
+    fields: dict[str, Any] = {}
+    for key in ("cameo", "plover", "plover_mode"):
+        raw = spec.get(key)
+        if isinstance(raw, int) and not isinstance(raw, bool) and key == "cameo":
+            chk.add(f"{where}: field 'codes.cameo': expected text (quote it: \"0{raw}\" keeps leading zeros), got {raw}")
+            continue
+        fields[key] = chk.text(where, f"codes.{key}", raw, required=False)
+    g = spec.get("goldstein")
+    if g is not None and (isinstance(g, bool) or not isinstance(g, (int, float)) or not -10 <= g <= 10):
+        chk.add(f"{where}: field 'codes.goldstein': expected a number from -10 to 10, got {g!r}")
+        g = None
+    return Codes(fields.get("cameo"), plover=fields.get("plover"), plover_mode=fields.get("plover_mode"), goldstein=g)
+
+
+# -- writing --------------------------------------------------------------------
+
+
+def episode_to_dict(episode: Episode) -> dict[str, Any]:
+    """Return an episode as plain data in the file format (the inverse of :func:`episode_from_dict`)."""
+    data: dict[str, Any] = {
+        "id": episode.id,
+        "title": episode.title,
+        "summary": episode.summary,
+        "roles": {"initiator": episode.roles.initiator, "respondent": episode.roles.respondent},
+        "red_line": episode.red_line,
+    }
+    if episode.notes:
+        data["notes"] = list(episode.notes)
+    data["actors"] = {
+        a.id: _drop_none({"name": a.name, "kind": a.kind.value, "represents": a.represents})
+        for a in episode.actors.values()
+    }
+    data["sources"] = {
+        s.id: _drop_none(
+            {"title": s.title, "author": s.author, "publisher": s.publisher, "date": s.date, "url": s.url}
+        )
+        for s in episode.sources.values()
+    }
+    data["events"] = [_event_to_dict(e) for e in episode.events]
+    return data
+
+
+def _event_to_dict(e: Event) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": e.id,
+        "date": date_text(e.date, e.date_precision),
+        "date_precision": e.date_precision.value,
+        "kind": e.kind.value,
+        "actor": e.actor,
+    }
+    if e.target is not None:
+        out["target"] = e.target
+    if e.issues:
+        out["issues"] = sorted(e.issues)
+    if e.summary:
+        out["summary"] = e.summary
+    if e.quote is not None:
+        out["quote"] = _drop_none({"text": e.quote.text, "speaker": e.quote.speaker, "source": e.quote.source})
+    if e.responds_to:
+        if e.link_reasons:
+            out["responds_to"] = [{"event": r, "reason": why} for r, why in zip(e.responds_to, e.link_reasons)]
+        else:
+            out["responds_to"] = list(e.responds_to)
+    out["sources"] = list(e.sources)
+    if not e.codes.is_empty():
+        out["codes"] = _drop_none(
+            {
+                "cameo": e.codes.cameo,
+                "plover": e.codes.plover,
+                "plover_mode": e.codes.plover_mode,
+                "goldstein": e.codes.goldstein,
+            }
+        )
+    if e.note:
+        out["note"] = e.note
+    return out
+
+
+def _drop_none(d: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in d.items() if v is not None}
