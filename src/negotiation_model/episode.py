@@ -8,6 +8,7 @@ episode) and keeps its events in time order. Edits (:meth:`Episode.without`,
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import heapq
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -17,7 +18,7 @@ import attrs
 import networkx as nx
 
 from .errors import DataError
-from .events import Actor, Event, FrozenMap, Source, _frozen_map, not_before
+from .events import Actor, DatePrecision, Event, FrozenMap, Source, _frozen_map, not_before
 
 __all__ = ["Episode", "Role", "Roles"]
 
@@ -52,9 +53,9 @@ _MAX_REPRESENTS_DEPTH = 64
 class Episode:
     """One negotiation episode: its roles, red line, actors, sources and events.
 
-    Events are kept in time order: by date (a month- or year-precision date
-    sorts at its first day), then so that no answer comes before what it
-    answers (``responds_to``), then in the order given.
+    Events are kept in time order: by date; where dates overlap (a
+    month-precision date and a day inside that month), in the order given,
+    except that no answer ever comes before what it answers (``responds_to``).
 
     Attributes:
         id: A short slug, e.g. ``"japan-dprk-2023-24"``.
@@ -354,29 +355,51 @@ def _represents_cycle(actors: Mapping[str, Actor], start: str) -> bool:
 def _time_order(events: Sequence[Event]) -> tuple[Event, ...] | None:
     """Return the events in time order, or None when they already are.
 
-    Sort by (first day of the date, position given); where that would put an
-    answer before what it answers (possible only when precisions differ), fall
-    back to a topological order of the ``responds_to`` graph that takes the
-    earliest available event by the same key.
+    Sort by date; where dates overlap (a month- or year-precision date and
+    the days inside it), keep the order given: a coarse date sorts with the
+    event given just before it when that event's date falls inside its span,
+    and at the start of its span otherwise. Where that would put an answer
+    before what it answers, fall back to a topological order of the
+    ``responds_to`` graph that takes the earliest available event by the same key.
     """
-    keyed = sorted(range(len(events)), key=lambda i: (events[i].date, i))
+    keys = _sort_keys(events)
+    keyed = sorted(range(len(events)), key=keys.__getitem__)
     position = {events[i].id: rank for rank, i in enumerate(keyed)}
     consistent = all(position[r] < position[events[i].id] for i in keyed for r in events[i].responds_to)
     if not consistent:
-        keyed = _topological(events)
+        keyed = _topological(events, keys)
+        if len(keyed) < len(events):
+            stuck = sorted(events[i].id for i in set(range(len(events))) - set(keyed))
+            raise DataError(
+                f"events {', '.join(map(repr, stuck))}: field 'responds_to': the links form a loop "
+                "(an event cannot answer, even indirectly, one of its own answers)"
+            )
     if keyed == list(range(len(events))):
         return None
     return tuple(events[i] for i in keyed)
 
 
-def _topological(events: Sequence[Event]) -> list[int]:
+def _sort_keys(events: Sequence[Event]) -> list[tuple[dt.date, int]]:
+    keys: list[tuple[dt.date, int]] = []
+    previous: dt.date | None = None
+    for i, e in enumerate(events):
+        when = e.date
+        if e.date_precision is not DatePrecision.DAY:
+            start, end = e.date_span
+            when = previous if previous is not None and start <= previous <= end else start
+        keys.append((when, i))
+        previous = when
+    return keys
+
+
+def _topological(events: Sequence[Event], keys: Sequence[tuple[dt.date, int]]) -> list[int]:
     index = {e.id: i for i, e in enumerate(events)}
     waiting = [len(e.responds_to) for e in events]
     answers: dict[int, list[int]] = {}
     for i, e in enumerate(events):
         for r in e.responds_to:
             answers.setdefault(index[r], []).append(i)
-    heap = [(e.date, i) for i, e in enumerate(events) if waiting[i] == 0]
+    heap = [keys[i] for i in range(len(events)) if waiting[i] == 0]
     heapq.heapify(heap)
     order: list[int] = []
     while heap:
@@ -385,5 +408,5 @@ def _topological(events: Sequence[Event]) -> list[int]:
         for j in answers.get(i, ()):
             waiting[j] -= 1
             if waiting[j] == 0:
-                heapq.heappush(heap, (events[j].date, j))
+                heapq.heappush(heap, keys[j])
     return order
