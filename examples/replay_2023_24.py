@@ -17,12 +17,16 @@ def main() -> None:
     trace = machine.replay(episode)
 
     print(f"{episode.title}")
-    print(f"initiator {episode.roles.initiator}, respondent {episode.roles.respondent}, red line {episode.red_line!r}\n")
+    print(
+        f"initiator {episode.roles.initiator}, respondent {episode.roles.respondent}, red line {episode.red_line!r}\n"
+    )
     print(trace.to_table())
 
     print("path of states:", " -> ".join(trace.path))
     for cycle in trace.cycles:
-        stages = ", ".join(f"{label} ({e.id}, {e.date_text})" for label, e in zip(cycle.labels, cycle.events))
+        stages = ", ".join(
+            f"{label} ({e.id}, {e.date_text})" for label, e in zip(cycle.labels, cycle.events, strict=True)
+        )
         print("completed cycle:", stages)
 
     # Who answered whom: the events the final refusals answer, with the recorded reasons.

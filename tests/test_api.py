@@ -8,9 +8,26 @@ import sys
 import negotiation_model as nm
 
 FIXED = [
-    "Event", "EventKind", "Episode", "list_episodes", "load_episode", "save_episode", "door_slam_pattern",
-    "PatternMachine", "Trace", "MarkovModel", "Scenario", "list_scenarios", "load_scenario", "compare_scenarios",
-    "export_episode", "from_event_table", "NegotiationModelError", "DataError", "DefinitionError", "ReplayError",
+    "Event",
+    "EventKind",
+    "Episode",
+    "list_episodes",
+    "load_episode",
+    "save_episode",
+    "door_slam_pattern",
+    "PatternMachine",
+    "Trace",
+    "MarkovModel",
+    "Scenario",
+    "list_scenarios",
+    "load_scenario",
+    "compare_scenarios",
+    "export_episode",
+    "from_event_table",
+    "NegotiationModelError",
+    "DataError",
+    "DefinitionError",
+    "ReplayError",
 ]
 
 
@@ -32,8 +49,18 @@ def test_event_kind_has_the_designed_members() -> None:
     """EventKind has at least the twelve kinds of the design."""
     names = {k.name for k in nm.EventKind}
     assert names >= {
-        "OFFER", "WILLINGNESS", "PRECONDITION", "ISSUE_RAISED", "DOOR_SLAMMED", "GOODWILL",
-        "MEETING", "SUMMIT", "AGREEMENT", "CONCESSION", "SANCTION", "STATEMENT",
+        "OFFER",
+        "WILLINGNESS",
+        "PRECONDITION",
+        "ISSUE_RAISED",
+        "DOOR_SLAMMED",
+        "GOODWILL",
+        "MEETING",
+        "SUMMIT",
+        "AGREEMENT",
+        "CONCESSION",
+        "SANCTION",
+        "STATEMENT",
     }
 
 
@@ -54,6 +81,9 @@ def test_public_objects_have_docstrings() -> None:
 
 def test_import_is_light() -> None:
     """Importing the package does not import hypothesis, matplotlib or pandas."""
-    code = "import sys, negotiation_model; print(sorted(m for m in ('hypothesis','matplotlib','pandas') if m in sys.modules))"
+    code = (
+        "import sys, negotiation_model; "
+        "print(sorted(m for m in ('hypothesis', 'matplotlib', 'pandas') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "[]"

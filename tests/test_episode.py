@@ -125,9 +125,7 @@ def test_response_graph_points_from_each_event_to_its_answers() -> None:
 
 def test_without_cascade_drops_every_transitive_answer() -> None:
     """cascade=True drops answers, answers to answers, and so on; unrelated events stay."""
-    ep = episode(
-        ev("q", 1), ev("a", 2, responds_to=["q"]), ev("b", 3, responds_to=["a"]), ev("other", 4)
-    )
+    ep = episode(ev("q", 1), ev("a", 2, responds_to=["q"]), ev("b", 3, responds_to=["a"]), ev("other", 4))
     assert ep.without("q", cascade=True).event_ids == ("other",)
     assert answer_closure(ep.response_graph(), ["a"]) == {"a", "b"}
 

@@ -94,7 +94,9 @@ def test_event_without_id_is_named_by_index(tmp_path: Path) -> None:
 
 def test_every_problem_is_listed_up_to_a_cap(tmp_path: Path) -> None:
     """Several bad events give several lines; past the cap the message says how many more."""
-    events = [{"id": f"e{i}", "date": "2024-13-01", "kind": "offer", "actor": "A", "sources": ["s1"]} for i in range(30)]
+    events = [
+        {"id": f"e{i}", "date": "2024-13-01", "kind": "offer", "actor": "A", "sources": ["s1"]} for i in range(30)
+    ]
     data = {
         "id": "x",
         "title": "x",
@@ -113,7 +115,11 @@ def test_every_problem_is_listed_up_to_a_cap(tmp_path: Path) -> None:
 
 def test_nothing_is_half_loaded(tmp_path: Path) -> None:
     """A file with one bad event among good ones raises; no partial episode is returned."""
-    text = (DATA / "good" / "minimal.yaml").read_text().replace("actor: B\n    responds_to: [raise]", "actor: Q\n    responds_to: [raise]")
+    text = (
+        (DATA / "good" / "minimal.yaml")
+        .read_text()
+        .replace("actor: B\n    responds_to: [raise]", "actor: Q\n    responds_to: [raise]")
+    )
     path = _write(tmp_path, "partial.yaml", text)
     with pytest.raises(nm.DataError, match="'Q' is not a declared actor"):
         nm.load_episode(path)
@@ -123,6 +129,10 @@ def test_dates_of_every_precision_are_read(tmp_path: Path) -> None:
     """Day, month and year dates are read with their precision; a mismatched precision is an error."""
     ep = nm.load_episode(DATA / "good" / "minimal.yaml")
     assert [e.date_precision.value for e in ep.events] == ["day", "month", "day", "day"]
-    text = (DATA / "good" / "minimal.yaml").read_text().replace('date: "2024-01"', 'date: "2024"\n    date_precision: month')
+    text = (
+        (DATA / "good" / "minimal.yaml")
+        .read_text()
+        .replace('date: "2024-01"', 'date: "2024"\n    date_precision: month')
+    )
     with pytest.raises(nm.DataError, match="date_precision"):
         nm.load_episode(_write(tmp_path, "prec.yaml", text))

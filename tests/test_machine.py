@@ -99,7 +99,14 @@ def test_moves_the_pattern_has_no_place_for_are_deviations(
 def test_unreachable_state_is_rejected_by_name() -> None:
     """A state no transition leads to raises DefinitionError naming it."""
     with pytest.raises(nm.DefinitionError, match="island") as info:
-        small(states=[nm.State("idle"), nm.State("open"), nm.State("closed", outcome=True), nm.State("island", outcome=True)])
+        small(
+            states=[
+                nm.State("idle"),
+                nm.State("open"),
+                nm.State("closed", outcome=True),
+                nm.State("island", outcome=True),
+            ]
+        )
     assert info.value.culprits == ("island",)
 
 

@@ -123,7 +123,7 @@ def test_trace_arrays_are_read_only(machine: nm.PatternMachine, minimal: nm.Epis
 
 
 def test_replay_2023_24_ends_with_the_door_slammed(machine: nm.PatternMachine) -> None:
-    """The bundled 2023-24 episode ends in door_slammed with a completed cycle (Kishida's offer to Kim Yo Jong's 26 March)."""
+    """2023-24 ends in door_slammed with a completed cycle, from Kishida's offer to Kim Yo Jong's 26 March slam."""
     trace = machine.replay(nm.load_episode("japan-dprk-2023-24"))
     assert trace.final_state == "door_slammed"
     assert len(trace.cycles) >= 1
@@ -182,7 +182,7 @@ def test_counterfactual_without_red_line_statements_loses_the_cycle(machine: nm.
 
 
 def test_counterfactual_without_the_red_line_and_the_later_approaches_stops_short(machine: nm.PatternMachine) -> None:
-    """Drop Tokyo's red-line statements and its 28 March approaches (cascade): the replay stops short of door_slammed."""
+    """Drop Tokyo's red-line statements and its 28 March approaches (cascade): the replay stops short."""
     ep = nm.load_episode("japan-dprk-2023-24")
     approaches = ("kishida-willing-2024-03-28", "jpn-embassy-contact-2024-03-28")
     cf = ep.without(*approaches, where=red_line_statements(ep), cascade=True)

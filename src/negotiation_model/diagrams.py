@@ -64,7 +64,7 @@ def machine_to_mermaid(machine: PatternMachine, *, self_loops: bool = False) -> 
     """
     lines = ["stateDiagram-v2", f"    [*] --> {_mermaid_id(machine.initial)}"]
     for s in machine.states:
-        lines.append(f"    state \"{s.name}\" as {_mermaid_id(s.name)}")
+        lines.append(f'    state "{s.name}" as {_mermaid_id(s.name)}')
     for e in machine_edges(machine, self_loops=self_loops):
         lines.append(f"    {_mermaid_id(e.source)} --> {_mermaid_id(e.target)}: {', '.join(e.labels)}")
     outcomes = [_mermaid_id(s) for s in machine.outcomes]
@@ -104,7 +104,7 @@ def text_table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     body = [[str(c) for c in r] for r in rows]
     widths = [len(h) for h in header]
     for r in body:
-        widths = [max(w, len(c)) for w, c in zip(widths, r)]
+        widths = [max(w, len(c)) for w, c in zip(widths, r, strict=True)]
     fmt = "  ".join(f"{{:<{w}}}" for w in widths)
     lines = [fmt.format(*header).rstrip(), "  ".join("-" * w for w in widths)]
     lines += [fmt.format(*r).rstrip() for r in body]
@@ -146,7 +146,7 @@ def trace_to_mermaid(trace: Trace) -> str:
             taken.setdefault((s.source, s.target), []).append(f"{s.index}")
     lines = ["stateDiagram-v2", f"    [*] --> {_mermaid_id(machine.initial)}"]
     for st in machine.states:
-        lines.append(f"    state \"{st.name}\" as {_mermaid_id(st.name)}")
+        lines.append(f'    state "{st.name}" as {_mermaid_id(st.name)}')
     for e in machine_edges(machine):
         steps = taken.get((e.source, e.target))
         label = f"steps {', '.join(steps)}" if steps else ", ".join(e.labels)
@@ -162,10 +162,9 @@ def trace_to_mermaid(trace: Trace) -> str:
 
 def comparison_to_table(comparison: Comparison) -> str:
     """Return two aligned traces as a plain-text table, marking where they differ."""
-    rows = [
-        (eid, a or "(absent)", b or "(absent)", "" if a == b else "<-- differs")
-        for eid, a, b in comparison.rows
-    ]
-    table = text_table(("event", f"state in {comparison.a.episode.id}", f"state in {comparison.b.episode.id}", ""), rows)
+    rows = [(eid, a or "(absent)", b or "(absent)", "" if a == b else "<-- differs") for eid, a, b in comparison.rows]
+    table = text_table(
+        ("event", f"state in {comparison.a.episode.id}", f"state in {comparison.b.episode.id}", ""), rows
+    )
     fa, fb = comparison.final_states
     return table + f"\nfinal states: {fa} vs {fb}\n"

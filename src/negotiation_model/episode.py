@@ -45,6 +45,22 @@ class Roles:
     respondent: str
 
 
+def _actor_map(value: Mapping[str, Actor] | Iterable[tuple[str, Actor]]) -> Mapping[str, Actor]:
+    return _frozen_map(value)
+
+
+def _source_map(value: Mapping[str, Source] | Iterable[tuple[str, Source]]) -> Mapping[str, Source]:
+    return _frozen_map(value)
+
+
+def _event_tuple(value: Iterable[Event]) -> tuple[Event, ...]:
+    return value if type(value) is tuple else tuple(value)
+
+
+def _text_tuple(value: Iterable[str]) -> tuple[str, ...]:
+    return value if type(value) is tuple else tuple(value)
+
+
 #: Cap on the length of ``represents`` chains, against cycles in bad data.
 _MAX_REPRESENTS_DEPTH = 64
 
@@ -78,10 +94,10 @@ class Episode:
     summary: str = ""
     roles: Roles
     red_line: str
-    actors: Mapping[str, Actor] = attrs.field(converter=_frozen_map)
-    sources: Mapping[str, Source] = attrs.field(converter=_frozen_map)
-    events: tuple[Event, ...] = attrs.field(converter=tuple)
-    notes: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    actors: Mapping[str, Actor] = attrs.field(converter=_actor_map)
+    sources: Mapping[str, Source] = attrs.field(converter=_source_map)
+    events: tuple[Event, ...] = attrs.field(converter=_event_tuple)
+    notes: tuple[str, ...] = attrs.field(default=(), converter=_text_tuple)
 
     def __attrs_post_init__(self) -> None:
         problems = _episode_problems(self)
@@ -307,7 +323,7 @@ def _episode_problems(ep: Episode) -> list[str]:
         if type(source) is not Source or source.id != key:
             out.append(f"source {key!r}: expected a Source with id {key!r}, got {source!r}")
     seen: dict[str, Event] = {}
-    by_id = {}
+    by_id: dict[str, Event] = {}
     for e in ep.events:
         if type(e) is not Event:
             out.append(f"events: expected Event records, got {e!r}")

@@ -77,9 +77,7 @@ class ReplayError(NegotiationModelError):
         return (_rebuild_replay_error, (str(self), self.event, self.state, self.index, self.expected))
 
 
-def _rebuild_replay_error(
-    message: str, event: Event, state: str, index: int, expected: tuple[str, ...]
-) -> ReplayError:
+def _rebuild_replay_error(message: str, event: Event, state: str, index: int, expected: tuple[str, ...]) -> ReplayError:
     return ReplayError(message, event=event, state=state, index=index, expected=expected)
 
 

@@ -88,7 +88,7 @@ _ACTOR_KINDS = {k.value: k for k in ActorKind}
 
 
 def _bundled_dir() -> Any:
-    return resources.files("negotiation_model").joinpath("data", "episodes")
+    return resources.files("negotiation_model").joinpath("data").joinpath("episodes")
 
 
 def list_episodes() -> list[str]:
@@ -223,7 +223,7 @@ def read_data(raw: bytes, where: str, suffix: str) -> Any:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise DataError(f"not UTF-8 text (byte {exc.start}: {raw[exc.start:exc.start + 1]!r})", path=where) from None
+        raise DataError(f"not UTF-8 text (byte {exc.start}: {raw[exc.start : exc.start + 1]!r})", path=where) from None
     if text.startswith("\ufeff"):
         text = text[1:]
     if not text.strip():
@@ -317,7 +317,9 @@ class _Checker:
         if value is None and not required:
             return None
         if not isinstance(value, str) or (required and not value.strip()):
-            self.add(f"{where}: field {field!r}: expected {'non-empty ' if required else ''}text, got {_type_name(value)}")
+            self.add(
+                f"{where}: field {field!r}: expected {'non-empty ' if required else ''}text, got {_type_name(value)}"
+            )
             return None
         return value
 
@@ -347,9 +349,7 @@ def _close_match(key: str, allowed: Iterable[str]) -> str:
     return f" (did you mean {match[0]!r}?)" if match else ""
 
 
-def _parse_date(
-    chk: _Checker, where: str, value: Any, precision: Any
-) -> tuple[dt.date, DatePrecision] | None:
+def _parse_date(chk: _Checker, where: str, value: Any, precision: Any) -> tuple[dt.date, DatePrecision] | None:
     if isinstance(value, dt.datetime):
         chk.add(f"{where}: field 'date': expected a date without a time, got {value.isoformat()}")
         return None
@@ -567,7 +567,7 @@ def _build_event(chk: _Checker, index: int, spec: Any) -> Event | None:
     event_id = chk.text(where, "id", raw_id) if "id" in spec else None
     date = _parse_date(chk, where, spec.get("date"), spec.get("date_precision")) if "date" in spec else None
     kind = spec.get("kind")
-    if "kind" in spec and kind not in _KINDS:
+    if "kind" in spec and (not isinstance(kind, str) or kind not in _KINDS):
         hint = _close_match(str(kind), _KINDS)
         chk.add(f"{where}: field 'kind': unknown kind {kind!r}{hint} (expected one of {', '.join(_KINDS)})")
     actor = chk.text(where, "actor", spec.get("actor")) if "actor" in spec else None
@@ -592,7 +592,7 @@ def _build_event(chk: _Checker, index: int, spec: Any) -> Event | None:
             event_id,
             chk.share(date[0]),
             date_precision=date[1],
-            kind=_KINDS[kind],
+            kind=_KINDS[str(kind)],
             actor=sys.intern(actor),
             target=sys.intern(target) if target is not None else None,
             issues=chk.share(frozenset(issues)),
@@ -660,7 +660,9 @@ def _build_codes(chk: _Checker, where: str, value: Any) -> Codes | None:
     for key in ("cameo", "plover", "plover_mode"):
         raw = spec.get(key)
         if isinstance(raw, int) and not isinstance(raw, bool) and key == "cameo":
-            chk.add(f"{where}: field 'codes.cameo': expected text (quote it: \"0{raw}\" keeps leading zeros), got {raw}")
+            chk.add(
+                f"{where}: field 'codes.cameo': expected text (quote it: \"0{raw}\" keeps leading zeros), got {raw}"
+            )
             continue
         fields[key] = chk.text(where, f"codes.{key}", raw, required=False)
     g = spec.get("goldstein")
@@ -689,9 +691,7 @@ def episode_to_dict(episode: Episode) -> dict[str, Any]:
         for a in episode.actors.values()
     }
     data["sources"] = {
-        s.id: _drop_none(
-            {"title": s.title, "author": s.author, "publisher": s.publisher, "date": s.date, "url": s.url}
-        )
+        s.id: _drop_none({"title": s.title, "author": s.author, "publisher": s.publisher, "date": s.date, "url": s.url})
         for s in episode.sources.values()
     }
     data["events"] = [_event_to_dict(e) for e in episode.events]
@@ -716,7 +716,9 @@ def _event_to_dict(e: Event) -> dict[str, Any]:
         out["quote"] = _drop_none({"text": e.quote.text, "speaker": e.quote.speaker, "source": e.quote.source})
     if e.responds_to:
         if e.link_reasons:
-            out["responds_to"] = [{"event": r, "reason": why} for r, why in zip(e.responds_to, e.link_reasons)]
+            out["responds_to"] = [
+                {"event": r, "reason": why} for r, why in zip(e.responds_to, e.link_reasons, strict=True)
+            ]
         else:
             out["responds_to"] = list(e.responds_to)
     out["sources"] = list(e.sources)

@@ -153,6 +153,18 @@ class Transition:
         return f"{self.label}: {self.guard.describe()} {target}"
 
 
+def _state_tuple(value: Iterable[State]) -> tuple[State, ...]:
+    return tuple(value)
+
+
+def _transition_tuple(value: Iterable[Transition]) -> tuple[Transition, ...]:
+    return tuple(value)
+
+
+def _label_tuple(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
 @attrs.frozen
 class _Compiled:
     """The machine as integer tables (built once per machine)."""
@@ -187,10 +199,10 @@ class PatternMachine:
 
     name: str
     description: str = ""
-    states: tuple[State, ...] = attrs.field(converter=tuple)
+    states: tuple[State, ...] = attrs.field(converter=_state_tuple)
     initial: str
-    transitions: tuple[Transition, ...] = attrs.field(converter=tuple)
-    cycle: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    transitions: tuple[Transition, ...] = attrs.field(converter=_transition_tuple)
+    cycle: tuple[str, ...] = attrs.field(default=(), converter=_label_tuple)
     _compiled: _Compiled = attrs.field(init=False, eq=False, repr=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
@@ -380,9 +392,15 @@ def _check_definition(m: PatternMachine) -> None:
         raise DefinitionError(f"machine {m.name!r}: duplicate state names: {', '.join(dupes)}", culprits=dupes)
     known = set(names)
     if m.initial not in known:
-        raise DefinitionError(f"machine {m.name!r}: the initial state {m.initial!r} is not a state", culprits=[m.initial])
+        raise DefinitionError(
+            f"machine {m.name!r}: the initial state {m.initial!r} is not a state", culprits=[m.initial]
+        )
     unknown = sorted(
-        {f"{t.label} ({t.source} -> {t.target})" for t in m.transitions if t.source not in known or t.target not in known}
+        {
+            f"{t.label} ({t.source} -> {t.target})"
+            for t in m.transitions
+            if t.source not in known or t.target not in known
+        }
     )
     if unknown:
         raise DefinitionError(
@@ -425,9 +443,7 @@ def _check_definition(m: PatternMachine) -> None:
             f"machine {m.name!r}: unreachable from {m.initial!r}: {', '.join(unreachable)}", culprits=unreachable
         )
     traps = [
-        s.name
-        for s in m.states
-        if not s.outcome and not any(t.target != s.name for t in by_source.get(s.name, ()))
+        s.name for s in m.states if not s.outcome and not any(t.target != s.name for t in by_source.get(s.name, ()))
     ]
     if traps:
         raise DefinitionError(
@@ -489,7 +505,9 @@ def _same_but_source(a: dict[str, Any], b: dict[str, Any]) -> bool:
 def _machine_from_dict(cls: type[PatternMachine], data: Any, path: str | None) -> PatternMachine:
     problems: list[str] = []
     if not isinstance(data, Mapping):
-        raise DataError(f"expected a mapping (name, initial, states, transitions), got {type(data).__name__}", path=path)
+        raise DataError(
+            f"expected a mapping (name, initial, states, transitions), got {type(data).__name__}", path=path
+        )
     for key in data:
         if key not in _MACHINE_KEYS:
             problems.append(f"machine: unknown field {key!r} (expected one of {', '.join(sorted(_MACHINE_KEYS))})")
@@ -574,7 +592,8 @@ def _transitions_from_entry(i: int, spec: Any, problems: list[str]) -> list[Tran
     if not isinstance(label, str):
         return []
     return [
-        Transition(s, s if stay is True else target, label, guard=guard, description=str(spec.get("description", "")))
+        Transition(
+            s, s if stay is True else str(target), label, guard=guard, description=str(spec.get("description", ""))
+        )
         for s in sources
     ]
-

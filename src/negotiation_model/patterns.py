@@ -33,5 +33,11 @@ def door_slam_pattern() -> PatternMachine:
         >>> m.step("provoked", "door_slammed", "respondent", False).target
         'door_slammed'
     """
-    raw = resources.files("negotiation_model").joinpath("data", "patterns", "door-slam.yaml").read_bytes()
+    raw = (
+        resources.files("negotiation_model")
+        .joinpath("data")
+        .joinpath("patterns")
+        .joinpath("door-slam.yaml")
+        .read_bytes()
+    )
     return PatternMachine.from_dict(read_data(raw, "<bundled door-slam>", ".yaml"), path="<bundled door-slam>")

@@ -152,7 +152,7 @@ class Steps(Sequence[Step]):
         names = t.machine.state_names
         transitions = t.machine.transitions
         states = [names[s] for s in t.state_indices.tolist()]
-        for i, (event, ti) in enumerate(zip(t.episode.events, t.transition_indices.tolist())):
+        for i, (event, ti) in enumerate(zip(t.episode.events, t.transition_indices.tolist(), strict=True)):
             yield Step(i, event, states[i], states[i + 1], transitions[ti] if ti >= 0 else None, ti >= 0)
 
     def __repr__(self) -> str:
@@ -305,7 +305,9 @@ class Trace:
                 }
                 for s in self.steps
             ],
-            "deviations": [{"index": d.index, "event": d.event.id, "explanation": d.explanation} for d in self.deviations],
+            "deviations": [
+                {"index": d.index, "event": d.event.id, "explanation": d.explanation} for d in self.deviations
+            ],
         }
 
 
@@ -370,7 +372,7 @@ def replay(machine: PatternMachine, episode: Episode, *, strict: bool = False) -
 
 def _states_from_transitions(machine: PatternMachine, taken: NDArray[np.int32], initial: int) -> NDArray[np.int16]:
     """Return the state before each event and after the last, from the transitions taken."""
-    target = np.asarray(machine._compiled.target_state + [initial], dtype=np.int16)
+    target = np.asarray([*machine._compiled.target_state, initial], dtype=np.int16)
     n = len(taken)
     # Index of the last conforming event at or before each position (-1: none yet).
     last = np.maximum.accumulate(np.where(taken >= 0, np.arange(n), -1)) if n else np.empty(0, dtype=np.int64)
@@ -455,7 +457,7 @@ def compare(a: Trace, b: Trace) -> Comparison:
 
 def _state_after(trace: Trace) -> dict[str, str]:
     names = trace.machine.state_names
-    return {e.id: names[s] for e, s in zip(trace.episode.events, trace.state_indices[1:].tolist())}
+    return {e.id: names[s] for e, s in zip(trace.episode.events, trace.state_indices[1:].tolist(), strict=True)}
 
 
 def _merged_order(a: Episode, b: Episode) -> list[str]:
