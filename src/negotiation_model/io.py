@@ -11,9 +11,11 @@ duplicate keys; nothing is evaluated.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import os
 import re
+import reprlib
 import sys
 from collections.abc import Hashable, Iterable, Mapping
 from importlib import resources
@@ -266,15 +268,15 @@ def _bracket_depth(text: str) -> int:
     """
     if text.count("[") + text.count("{") <= MAX_DEPTH:
         return 0
-    depth = best = 0
-    for ch in text:
-        if ch in "[{":
-            depth += 1
-            if depth > best:
-                best = depth
-        elif ch in "]}":
-            depth -= 1
-    return best
+    # Delete every other byte in C first: a Python loop over every character
+    # of a large file costs seconds. (UTF-8 never uses ASCII bytes inside a
+    # multi-byte character, so the bytes left are the brackets.)
+    only = text.encode("utf-8").translate(None, _NOT_BRACKETS)
+    return max(itertools.accumulate((1 if b in b"[{" else -1 for b in only), initial=0))
+
+
+#: Every byte but the flow brackets, for ``bytes.translate`` to delete.
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 
 
 def _episode_from_bytes(raw: bytes, where: str, suffix: str) -> Episode:
@@ -331,7 +333,7 @@ class _Checker:
             return None
         bad = [v for v in value if not isinstance(v, str) or not v.strip()]
         if bad:
-            self.add(f"{where}: field {field!r}: expected a list of non-empty text, got {bad[0]!r} in it")
+            self.add(f"{where}: field {field!r}: expected a list of non-empty text, got {_shown(bad[0])} in it")
             return None
         return tuple(sys.intern(v) for v in value)
 
@@ -340,6 +342,20 @@ class _Checker:
             self.add(f"{where}: field {field!r}: expected a mapping, got {_type_name(value)}")
             return None
         return value
+
+
+# Messages show a user's value through a bounded repr: the value may be huge,
+# nested a thousand deep, or a YAML alias bomb (a few lines that expand to
+# billions of items when printed in full).
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel = 2
+_SHORT.maxlist = _SHORT.maxdict = _SHORT.maxset = _SHORT.maxtuple = 4
+_SHORT.maxstring = _SHORT.maxother = 80
+
+
+def _shown(value: object) -> str:
+    """Return a short repr of a value from a file, for a message."""
+    return _SHORT.repr(value)
 
 
 def _close_match(key: str, allowed: Iterable[str]) -> str:
@@ -367,8 +383,8 @@ def _parse_date(chk: _Checker, where: str, value: Any, precision: Any) -> tuple[
         return None
     assert parsed is not None
     if precision is not None:
-        if precision not in _PRECISIONS:
-            chk.add(f"{where}: field 'date_precision': expected day, month or year, got {precision!r}")
+        if not isinstance(precision, str) or precision not in _PRECISIONS:
+            chk.add(f"{where}: field 'date_precision': expected day, month or year, got {_shown(precision)}")
             return None
         if _PRECISIONS[precision] is not parsed[1]:
             chk.add(
@@ -406,7 +422,7 @@ def _source_date(chk: _Checker, where: str, value: Any) -> str | None:
         value = str(value)
     if isinstance(value, str) and _parse_date_text(value) is not None:
         return value.strip()
-    chk.add(f"{where}: field 'date': expected YYYY-MM-DD, YYYY-MM or YYYY, got {value!r}")
+    chk.add(f"{where}: field 'date': expected YYYY-MM-DD, YYYY-MM or YYYY, got {_shown(value)}")
     return None
 
 
@@ -436,6 +452,10 @@ def _build_episode(chk: _Checker, data: Any) -> Episode | None:
         return None
     chk.keys("episode", data, _EPISODE_KEYS, _REQUIRED_EPISODE_KEYS)
     where = f"episode {data.get('id')!r}" if isinstance(data.get("id"), str) else "episode"
+    for key in ("roles", "actors", "sources", "events"):
+        if key in data and data[key] is None:  # `sources:` with nothing after it; the builders skip None
+            wanted = "a list of events" if key == "events" else "a mapping"
+            chk.add(f"{where}: field {key!r}: expected {wanted}, got nothing (null)")
     ep_id = chk.text(where, "id", data.get("id"))
     title = chk.text(where, "title", data.get("title"))
     summary = chk.text(where, "summary", data.get("summary", ""), required=False) or ""
@@ -494,8 +514,8 @@ def _build_actors(chk: _Checker, value: Any) -> dict[str, Actor] | None:
         chk.keys(where, spec, _ACTOR_KEYS, ("name",))
         name = chk.text(where, "name", spec.get("name"))
         kind = spec.get("kind", "state")
-        if kind not in _ACTOR_KINDS:
-            chk.add(f"{where}: field 'kind': expected state, person or organisation, got {kind!r}")
+        if not isinstance(kind, str) or kind not in _ACTOR_KINDS:
+            chk.add(f"{where}: field 'kind': expected state, person or organisation, got {_shown(kind)}")
             continue
         represents = chk.text(where, "represents", spec.get("represents"), required=False)
         if name is None:
@@ -568,8 +588,8 @@ def _build_event(chk: _Checker, index: int, spec: Any) -> Event | None:
     date = _parse_date(chk, where, spec.get("date"), spec.get("date_precision")) if "date" in spec else None
     kind = spec.get("kind")
     if "kind" in spec and (not isinstance(kind, str) or kind not in _KINDS):
-        hint = _close_match(str(kind), _KINDS)
-        chk.add(f"{where}: field 'kind': unknown kind {kind!r}{hint} (expected one of {', '.join(_KINDS)})")
+        hint = _close_match(kind, _KINDS) if isinstance(kind, str) else ""
+        chk.add(f"{where}: field 'kind': unknown kind {_shown(kind)}{hint} (expected one of {', '.join(_KINDS)})")
     actor = chk.text(where, "actor", spec.get("actor")) if "actor" in spec else None
     target = chk.text(where, "target", spec.get("target"), required=False)
     issues = chk.text_list(where, "issues", spec.get("issues"))
@@ -661,13 +681,14 @@ def _build_codes(chk: _Checker, where: str, value: Any) -> Codes | None:
         raw = spec.get(key)
         if isinstance(raw, int) and not isinstance(raw, bool) and key == "cameo":
             chk.add(
-                f"{where}: field 'codes.cameo': expected text (quote it: \"0{raw}\" keeps leading zeros), got {raw}"
+                f"{where}: field 'codes.cameo': expected the code as quoted text (\"036\", not 036: "
+                f"unquoted, leading zeros are lost and YAML may read the digits as octal), got the number {raw}"
             )
             continue
         fields[key] = chk.text(where, f"codes.{key}", raw, required=False)
     g = spec.get("goldstein")
     if g is not None and (isinstance(g, bool) or not isinstance(g, (int, float)) or not -10 <= g <= 10):
-        chk.add(f"{where}: field 'codes.goldstein': expected a number from -10 to 10, got {g!r}")
+        chk.add(f"{where}: field 'codes.goldstein': expected a number from -10 to 10, got {_shown(g)}")
         g = None
     return Codes(fields.get("cameo"), plover=fields.get("plover"), plover_mode=fields.get("plover_mode"), goldstein=g)
 
