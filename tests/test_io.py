@@ -136,3 +136,37 @@ def test_dates_of_every_precision_are_read(tmp_path: Path) -> None:
     )
     with pytest.raises(nm.DataError, match="date_precision"):
         nm.load_episode(_write(tmp_path, "prec.yaml", text))
+
+
+def test_yaml_merge_keys_are_plain_data(tmp_path: Path) -> None:
+    """`<<: *anchor` merges work (keys beside the merge override it), and are not mistaken for duplicates."""
+    text = (DATA / "good" / "minimal.yaml").read_text()
+    text = text.replace(
+        '  s1: {title: A test source, url: "https://example.org/1", date: "2024-01-02"}',
+        '  s1: &base {title: A test source, url: "https://example.org/1", date: "2024-01-02"}\n'
+        "  s2:\n    <<: *base\n    title: Another source",
+    ).replace("    sources: [s1]\n    codes", "    sources: [s1, s2]\n    codes")
+    ep = nm.load_episode(_write(tmp_path, "merge.yaml", text))
+    assert ep.sources["s2"].title == "Another source"
+    assert ep.sources["s2"].url == "https://example.org/1"
+
+
+def test_brackets_in_text_are_not_mistaken_for_nesting(tmp_path: Path) -> None:
+    """Many unbalanced brackets inside a quoted summary are text, not structure."""
+    text = (
+        (DATA / "good" / "minimal.yaml")
+        .read_text()
+        .replace("summary: A offers talks.", 'summary: "A offers talks ' + "[" * 200 + '"')
+    )
+    ep = nm.load_episode(_write(tmp_path, "brackets.yaml", text))
+    assert ep.event("offer").summary.endswith("[" * 200)
+
+
+def test_blank_values_are_refused_alike_in_records_and_files(minimal: nm.Episode) -> None:
+    """A blank issue or note cannot be built either, so everything built can be saved and read back."""
+    import attrs
+
+    with pytest.raises(nm.DataError, match="issues"):
+        attrs.evolve(minimal.events[0], issues={" "})
+    with pytest.raises(nm.DataError, match="notes"):
+        attrs.evolve(minimal, notes=(" ",))

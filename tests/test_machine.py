@@ -186,3 +186,17 @@ def test_describe_reads_as_words(machine: nm.PatternMachine) -> None:
     t = machine.step("conditional", "issue_raised", "initiator", True)
     assert t is not None
     assert t.describe() == "raise_red_line: issue_raised by initiator, on the red line -> provoked"
+
+
+def test_a_yaml_alias_bomb_in_a_machine_file_is_refused_quickly(tmp_path: Path) -> None:
+    """A few lines that expand to billions of items give a short DataError, not a hang."""
+    lines = ['a0: &a0 ["x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+    lines += [f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}]" for i in range(1, 9)]
+    data = small().to_dict()
+    data["transitions"][0]["kinds"] = "KINDS"
+    text = "\n".join(lines) + "\n" + yaml.safe_dump(data, sort_keys=False).replace("KINDS", "*a8")
+    path = tmp_path / "bomb.yaml"
+    path.write_text(text)
+    with pytest.raises(nm.DataError, match="kinds") as info:
+        nm.PatternMachine.from_file(path)
+    assert len(str(info.value)) < 2000

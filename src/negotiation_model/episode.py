@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import heapq
+import itertools
+import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -302,6 +304,10 @@ def _episode_problems(ep: Episode) -> list[str]:
         value = getattr(ep, name)
         if not isinstance(value, str) or not value.strip():
             out.append(f"field {name!r}: expected a non-empty string, got {value!r}")
+    if not isinstance(ep.summary, str):
+        out.append(f"field 'summary': expected a string, got {type(ep.summary).__name__}")
+    if not all(isinstance(n, str) and n.strip() for n in ep.notes):
+        out.append("field 'notes': expected non-blank strings")
     if type(ep.roles) is not Roles:
         out.append(f"field 'roles': expected Roles(initiator, respondent), got {ep.roles!r}")
         return out
@@ -322,39 +328,47 @@ def _episode_problems(ep: Episode) -> list[str]:
     for key, source in ep.sources.items():
         if type(source) is not Source or source.id != key:
             out.append(f"source {key!r}: expected a Source with id {key!r}, got {source!r}")
-    seen: dict[str, Event] = {}
+    seen: set[str] = set()
     by_id: dict[str, Event] = {}
     for e in ep.events:
         if type(e) is not Event:
             out.append(f"events: expected Event records, got {e!r}")
             continue
         by_id.setdefault(e.id, e)
+    # This loop runs once per event of every file: plain sets for the lookups
+    # (a FrozenMap's ``in`` is a Python call), and the event is named only
+    # when there is a problem to report.
+    actors, sources = frozenset(ep.actors), frozenset(ep.sources)
     for index, e in enumerate(ep.events):
         if type(e) is not Event:
             continue
-        where = f"event {e.id!r} (index {index})"
         if e.id in seen:
-            out.append(f"{where}: field 'id': duplicate id (also used by an earlier event)")
-        seen[e.id] = e
-        if e.actor not in ep.actors:
-            out.append(f"{where}: field 'actor': {e.actor!r} is not a declared actor")
-        if e.target is not None and e.target not in ep.actors:
-            out.append(f"{where}: field 'target': {e.target!r} is not a declared actor")
-        for s in e.sources:
-            if s not in ep.sources:
-                out.append(f"{where}: field 'sources': {s!r} is not a declared source")
-        if e.quote is not None and e.quote.source not in ep.sources:
-            out.append(f"{where}: field 'quote.source': {e.quote.source!r} is not a declared source")
+            out.append(f"{_where(e, index)}: field 'id': duplicate id (also used by an earlier event)")
+        seen.add(e.id)
+        if e.actor not in actors:
+            out.append(f"{_where(e, index)}: field 'actor': {e.actor!r} is not a declared actor")
+        if e.target is not None and e.target not in actors:
+            out.append(f"{_where(e, index)}: field 'target': {e.target!r} is not a declared actor")
+        if not sources.issuperset(e.sources):
+            for s in e.sources:
+                if s not in sources:
+                    out.append(f"{_where(e, index)}: field 'sources': {s!r} is not a declared source")
+        if e.quote is not None and e.quote.source not in sources:
+            out.append(f"{_where(e, index)}: field 'quote.source': {e.quote.source!r} is not a declared source")
         for r in e.responds_to:
             answered = by_id.get(r)
             if answered is None:
-                out.append(f"{where}: field 'responds_to': {r!r} is not an event of this episode")
+                out.append(f"{_where(e, index)}: field 'responds_to': {r!r} is not an event of this episode")
             elif not not_before(e, answered):
                 out.append(
-                    f"{where}: field 'responds_to': answers {r!r} ({answered.date_text}) "
+                    f"{_where(e, index)}: field 'responds_to': answers {r!r} ({answered.date_text}) "
                     f"but is dated earlier ({e.date_text})"
                 )
     return out
+
+
+def _where(event: Event, index: int) -> str:
+    return f"event {event.id!r} (index {index})"
 
 
 def _represents_cycle(actors: Mapping[str, Actor], start: str) -> bool:
@@ -379,9 +393,14 @@ def _time_order(events: Sequence[Event]) -> tuple[Event, ...] | None:
     ``responds_to`` graph that takes the earliest available event by the same key.
     """
     keys = _sort_keys(events)
-    keyed = sorted(range(len(events)), key=keys.__getitem__)
+    # Files usually list their events in date order already: check that in C
+    # before sorting. Ids are unique here (checked before), so an answer is
+    # in order when what it answers has a smaller rank.
+    whens = [k[0] for k in keys]
+    in_order = all(map(operator.le, whens, itertools.islice(whens, 1, None)))
+    keyed = list(range(len(events))) if in_order else sorted(range(len(events)), key=keys.__getitem__)
     position = {events[i].id: rank for rank, i in enumerate(keyed)}
-    consistent = all(position[r] < position[events[i].id] for i in keyed for r in events[i].responds_to)
+    consistent = all(position[r] < rank for rank, i in enumerate(keyed) for r in events[i].responds_to)
     if not consistent:
         keyed = _topological(events, keys)
         if len(keyed) < len(events):

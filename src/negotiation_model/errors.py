@@ -7,6 +7,7 @@ not know this library.
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -79,6 +80,20 @@ class ReplayError(NegotiationModelError):
 
 def _rebuild_replay_error(message: str, event: Event, state: str, index: int, expected: tuple[str, ...]) -> ReplayError:
     return ReplayError(message, event=event, state=state, index=index, expected=expected)
+
+
+# Values from files go into messages through short_repr: a value may be
+# nested a thousand deep, or a YAML alias bomb (a few lines that expand to
+# billions of items when printed in full).
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel = 2
+_SHORT.maxlist = _SHORT.maxdict = _SHORT.maxset = _SHORT.maxtuple = 4
+_SHORT.maxstring = _SHORT.maxother = 80
+
+
+def short_repr(value: object) -> str:
+    """Return a short, bounded repr of a value read from a file, for an error message."""
+    return _SHORT.repr(value)
 
 
 #: How many problems a :class:`DataError` message lists before summarising.

@@ -26,7 +26,7 @@ import attrs
 import networkx as nx
 
 from .episode import Episode, Role
-from .errors import DataError, DefinitionError
+from .errors import DataError, DefinitionError, short_repr
 from .events import EventKind
 
 if TYPE_CHECKING:
@@ -522,14 +522,14 @@ def _machine_from_dict(cls: type[PatternMachine], data: Any, path: str | None) -
         for name, spec in states_data.items():
             spec = {"description": spec} if isinstance(spec, str) else (spec or {})
             if not isinstance(name, str) or not isinstance(spec, Mapping):
-                problems.append(f"state {name!r}: expected a name and a mapping with description, outcome")
+                problems.append(f"state {short_repr(name)}: expected a name and a mapping with description, outcome")
                 continue
             bad = [k for k in spec if k not in _STATE_KEYS]
             if bad:
                 problems.append(f"state {name!r}: unknown field(s) {', '.join(map(repr, bad))}")
             outcome = spec.get("outcome", False)
             if not isinstance(outcome, bool):
-                problems.append(f"state {name!r}: field 'outcome': expected true or false, got {outcome!r}")
+                problems.append(f"state {name!r}: field 'outcome': expected true or false, got {short_repr(outcome)}")
                 continue
             states.append(State(name, str(spec.get("description", "")), outcome=outcome))
     transitions: list[Transition] = []
@@ -584,11 +584,19 @@ def _transitions_from_entry(i: int, spec: Any, problems: list[str]) -> list[Tran
     if stay is not True and not isinstance(target, str):
         problems.append(f"{where}: field 'to': expected a state name (or 'stay: true' for a self-loop)")
         return []
-    try:
-        guard = Guard(kinds=spec.get("kinds") or (), roles=spec.get("roles") or (), red_line=spec.get("red_line"))
-    except (ValueError, TypeError) as exc:
-        problems.append(f"{where}: bad guard: {exc}")
+    kinds, roles = spec.get("kinds") or [], spec.get("roles") or []
+    for field, values, allowed in (("kinds", kinds, KINDS), ("roles", roles, ROLES)):
+        names = [a.value for a in allowed]
+        if not isinstance(values, list) or not all(isinstance(v, str) and v in names for v in values):
+            problems.append(
+                f"{where}: field {field!r}: expected a list of {', '.join(names)}; got {short_repr(values)}"
+            )
+            return []
+    red_line = spec.get("red_line")
+    if red_line is not None and not isinstance(red_line, bool):
+        problems.append(f"{where}: field 'red_line': expected true, false or null (either), got {short_repr(red_line)}")
         return []
+    guard = Guard(kinds=kinds, roles=roles, red_line=red_line)
     if not isinstance(label, str):
         return []
     return [

@@ -31,7 +31,7 @@ import attrs
 import numpy as np
 
 from .episode import Episode, Role
-from .errors import DataError, DefinitionError
+from .errors import DataError, DefinitionError, short_repr
 from .events import Event, EventKind, FrozenMap, Source
 from .io import _build_event, _Checker, _close_match, _source_date, _type_name, list_episodes, load_episode, read_data
 from .machine import Guard, PatternMachine
@@ -80,12 +80,12 @@ def default_fit_on() -> tuple[str, ...]:
 
 def _probability(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not _is_number(value) or not 0.0 <= float(value) <= 1.0:  # type: ignore[arg-type]
-        raise DataError(f"field {attribute.name!r}: expected a probability from 0 to 1, got {value!r}")
+        raise DataError(f"field {attribute.name!r}: expected a probability from 0 to 1, got {short_repr(value)}")
 
 
 def _non_negative(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not _is_number(value) or float(value) < 0.0:  # type: ignore[arg-type]
-        raise DataError(f"field {attribute.name!r}: expected a finite number of at least 0, got {value!r}")
+        raise DataError(f"field {attribute.name!r}: expected a finite number of at least 0, got {short_repr(value)}")
 
 
 def _texts(value: Iterable[str]) -> tuple[str, ...]:
@@ -517,7 +517,9 @@ def _build_prior(chk: _Checker, where: str, value: Any) -> float | None:
     if value is None:
         return None
     if not _is_number(value) or value <= 0:
-        chk.add(f"{where}: field 'prior': expected a positive number (a Dirichlet pseudo-count), got {value!r}")
+        chk.add(
+            f"{where}: field 'prior': expected a positive number (a Dirichlet pseudo-count), got {short_repr(value)}"
+        )
         return None
     return float(value)
 
@@ -579,10 +581,10 @@ def _state_name(chk: _Checker, scenario: str, field: str, value: Any) -> str | N
 
 def _number(chk: _Checker, scenario: str, field: str, value: Any, *, probability: bool) -> float | None:
     if probability and (not _is_number(value) or not 0.0 <= value <= 1.0):
-        chk.add(f"{scenario}: field {field!r}: expected a probability from 0 to 1, got {value!r}")
+        chk.add(f"{scenario}: field {field!r}: expected a probability from 0 to 1, got {short_repr(value)}")
         return None
     if not probability and (not _is_number(value) or value < 0.0):
-        chk.add(f"{scenario}: field {field!r}: expected a finite number of at least 0, got {value!r}")
+        chk.add(f"{scenario}: field {field!r}: expected a finite number of at least 0, got {short_repr(value)}")
         return None
     return float(value)
 
@@ -611,7 +613,7 @@ def _build_drop(chk: _Checker, scenario: str, field: str, spec: dict[str, Any]) 
     guard = _build_where(chk, scenario, f"{field}.where", spec["where"]) if "where" in spec else None
     cascade = spec.get("cascade", False)
     if not isinstance(cascade, bool):
-        chk.add(f"{scenario}: field '{field}.cascade': expected true or false, got {cascade!r}")
+        chk.add(f"{scenario}: field '{field}.cascade': expected true or false, got {short_repr(cascade)}")
         return None
     if events is not None and not events and "where" not in spec:
         chk.add(f"{scenario}: field {field!r}: expected 'events' (a list of event ids), 'where' (a predicate), or both")
@@ -636,7 +638,9 @@ def _build_where(chk: _Checker, scenario: str, field: str, value: Any) -> Guard 
     roles = _one_or_more(chk, scenario, f"{field}.role", spec.get("role"), _ROLES, "role")
     red_line = spec.get("red_line")
     if red_line is not None and not isinstance(red_line, bool):
-        chk.add(f"{scenario}: field '{field}.red_line': expected true, false or null (either), got {red_line!r}")
+        chk.add(
+            f"{scenario}: field '{field}.red_line': expected true, false or null (either), got {short_repr(red_line)}"
+        )
     if len(chk.problems) > before or kinds is None or roles is None:
         return None
     return Guard(kinds=kinds, roles=roles, red_line=red_line)
@@ -654,8 +658,11 @@ def _one_or_more(
     out = []
     for item in items:
         if not isinstance(item, str) or item not in known:
-            hint = _close_match(str(item), known)
-            chk.add(f"{scenario}: field {field!r}: unknown {what} {item!r}{hint} (expected one of {', '.join(known)})")
+            hint = _close_match(item, known) if isinstance(item, str) else ""
+            chk.add(
+                f"{scenario}: field {field!r}: unknown {what} {short_repr(item)}{hint} "
+                f"(expected one of {', '.join(known)})"
+            )
             return None
         out.append(known[item])
     return out
