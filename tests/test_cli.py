@@ -463,7 +463,8 @@ def test_no_command_prints_help_and_exits_2(capsys: pytest.CaptureFixture[str]) 
 
 def test_simulate_table_reports_exact_and_monte_carlo(capsys: pytest.CaptureFixture[str]) -> None:
     """The table output has both parts and checks that they agree."""
-    code, out, _ = _main(capsys, "simulate", "--fit", str(MINIMAL), "-n", "5000")
+    # A 95% interval misses about 1 seed in 20: this seed is one where it holds (the run is reproducible).
+    code, out, _ = _main(capsys, "simulate", "--fit", str(MINIMAL), "-n", "5000", "--seed", "1")
     assert code == EXIT_OK
     assert "Exact" in out and "Monte Carlo: 5,000 chains" in out
     assert "credible interval" in out and "95% confidence interval" in out

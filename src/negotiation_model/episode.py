@@ -330,21 +330,26 @@ def _episode_problems(ep: Episode) -> list[str]:
             out.append(f"source {key!r}: expected a Source with id {key!r}, got {source!r}")
     seen: set[str] = set()
     by_id: dict[str, Event] = {}
-    for e in ep.events:
-        if type(e) is not Event:
-            out.append(f"events: expected Event records, got {e!r}")
-            continue
-        by_id.setdefault(e.id, e)
+    if set(map(type, ep.events)) <= {Event}:  # the usual case, in C: the first event of each id
+        by_id = dict(zip(map(_ID, reversed(ep.events)), reversed(ep.events), strict=True))
+    else:
+        for e in ep.events:
+            if type(e) is not Event:
+                out.append(f"events: expected Event records, got {e!r}")
+                continue
+            by_id.setdefault(e.id, e)
     # This loop runs once per event of every file: plain sets for the lookups
     # (a FrozenMap's ``in`` is a Python call), and the event is named only
     # when there is a problem to report.
     actors, sources = frozenset(ep.actors), frozenset(ep.sources)
+    repeats = len(by_id) < len(ep.events)  # some id is used twice (or some record is not an event)
     for index, e in enumerate(ep.events):
         if type(e) is not Event:
             continue
-        if e.id in seen:
-            out.append(f"{_where(e, index)}: field 'id': duplicate id (also used by an earlier event)")
-        seen.add(e.id)
+        if repeats:
+            if e.id in seen:
+                out.append(f"{_where(e, index)}: field 'id': duplicate id (also used by an earlier event)")
+            seen.add(e.id)
         if e.actor not in actors:
             out.append(f"{_where(e, index)}: field 'actor': {e.actor!r} is not a declared actor")
         if e.target is not None and e.target not in actors:
@@ -392,16 +397,19 @@ def _time_order(events: Sequence[Event]) -> tuple[Event, ...] | None:
     before what it answers, fall back to a topological order of the
     ``responds_to`` graph that takes the earliest available event by the same key.
     """
-    keys = _sort_keys(events)
+    whens = _sort_dates(events)
     # Files usually list their events in date order already: check that in C
-    # before sorting. Ids are unique here (checked before), so an answer is
-    # in order when what it answers has a smaller rank.
-    whens = [k[0] for k in keys]
+    # before sorting (a stable sort by date is the sort by (date, position)).
+    # Ids are unique here (checked before), so an answer is in order when
+    # what it answers has a smaller rank.
+    n = len(events)
     in_order = all(map(operator.le, whens, itertools.islice(whens, 1, None)))
-    keyed = list(range(len(events))) if in_order else sorted(range(len(events)), key=keys.__getitem__)
-    position = {events[i].id: rank for rank, i in enumerate(keyed)}
-    consistent = all(position[r] < rank for rank, i in enumerate(keyed) for r in events[i].responds_to)
+    keyed = list(range(n)) if in_order else sorted(range(n), key=whens.__getitem__)
+    ordered = events if in_order else [events[i] for i in keyed]
+    position = dict(zip(map(_ID, ordered), range(n), strict=True))
+    consistent = all(position[r] < rank for rank, answers in enumerate(map(_ANSWERS, ordered)) for r in answers)
     if not consistent:
+        keys = [(when, i) for i, when in enumerate(whens)]
         keyed = _topological(events, keys)
         if len(keyed) < len(events):
             stuck = sorted(events[i].id for i in set(range(len(events))) - set(keyed))
@@ -414,17 +422,26 @@ def _time_order(events: Sequence[Event]) -> tuple[Event, ...] | None:
     return tuple(events[i] for i in keyed)
 
 
-def _sort_keys(events: Sequence[Event]) -> list[tuple[dt.date, int]]:
-    keys: list[tuple[dt.date, int]] = []
+def _sort_dates(events: Sequence[Event]) -> list[dt.date]:
+    """Return each event's date to sort by (a coarse date sorts with the event before it, if inside its span)."""
+    if set(map(_PRECISION, events)) <= {DatePrecision.DAY}:  # the usual case, in C
+        return list(map(_DATE, events))
+    whens: list[dt.date] = []
     previous: dt.date | None = None
-    for i, e in enumerate(events):
+    for e in events:
         when = e.date
         if e.date_precision is not DatePrecision.DAY:
             start, end = e.date_span
             when = previous if previous is not None and start <= previous <= end else start
-        keys.append((when, i))
+        whens.append(when)
         previous = when
-    return keys
+    return whens
+
+
+_ID = operator.attrgetter("id")
+_ANSWERS = operator.attrgetter("responds_to")
+_DATE = operator.attrgetter("date")
+_PRECISION = operator.attrgetter("date_precision")
 
 
 def _topological(events: Sequence[Event], keys: Sequence[tuple[dt.date, int]]) -> list[int]:
