@@ -161,10 +161,10 @@ class Episode:
 
     @property
     def date_range(self) -> tuple[str, str] | None:
-        """Return the first and last event dates as text, or None for an empty episode."""
+        """Return the dates of the first and last events (in time order) as text, or None for an empty episode."""
         if not self.events:
             return None
-        return self.events[0].date_text, max(self.events, key=lambda e: e.date_span[1]).date_text
+        return self.events[0].date_text, self.events[-1].date_text
 
     # -- the who-answered-whom graph ----------------------------------------
 
