@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> list[Figure]:
     figures: list[Figure] = []
 
     t_ours, trace = best_time(lambda: replay_everything(machine, episode), repeat=5)
-    triggers = [f"c{c}" for c in classify(machine, episode)]
+    triggers = [f"c{c}" for c in classify(episode)]
     model = baselines.transitions_machine(machine)
     t_transitions = None
     if model is not None:

@@ -203,3 +203,14 @@ def test_compare_aligns_by_event_id(machine: nm.PatternMachine, minimal: nm.Epis
     assert "differs" in c.to_table()
     reverse = nm.compare(machine.replay(cf), machine.replay(minimal))
     assert [r[0] for r in reverse.rows] == ["offer", "condition", "raise", "slam"]
+
+
+def test_classify_agrees_with_event_class() -> None:
+    """The fast per-episode classes are the machine's event_class of each event (kind, role, red line)."""
+    from negotiation_model.machine import event_class
+    from negotiation_model.replay import classify
+
+    for eid in nm.list_episodes():
+        ep = nm.load_episode(eid)
+        expected = [event_class(e.kind, ep.role_of(e.actor), ep.touches_red_line(e)) for e in ep.events]
+        assert classify(ep) == expected

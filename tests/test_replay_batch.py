@@ -92,7 +92,7 @@ def test_random_class_sequences_match_a_step_by_step_reference(machine: nm.Patte
 def test_batch_final_states_match_run_classes(machine: nm.PatternMachine) -> None:
     """The batch and the compiled one-sequence loop end in the same state on the same classes."""
     ep = nm.load_episode("japan-dprk-2023-24")
-    row = classify(machine, ep)
+    row = classify(ep)
     _, final = run_classes(machine, row)
     assert nm.replay_batch(machine, np.array([row])).final_states.tolist() == [final]
 

@@ -203,17 +203,18 @@ def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 _Dumper.add_representer(str, _str_representer)
 
 
-def _json_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out = dict(pairs)
-    if len(out) != len(pairs):
-        seen: set[str] = set()
-        dup = next(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
-        raise _DuplicateKey(dup)
-    return out
+def _duplicate_key(pairs: list[tuple[str, Any]]) -> _DuplicateKey:
+    """Return the error naming the first key that repeats in a JSON object's pairs."""
+    seen: set[str] = set()
+    for key, _ in pairs:
+        if key in seen:
+            return _DuplicateKey(key)
+        seen.add(key)
+    raise AssertionError("called on pairs without a repeated key")  # pragma: no cover
 
 
 class _JsonObjects:
-    """A ``json.loads`` object hook: :func:`_json_pairs`, and one shared copy of what events repeat.
+    """A ``json.loads`` object hook: refuse repeated keys, and share one copy of what events repeat.
 
     Episode files repeat a few kinds, actors, precisions and source lists in
     every event. Sharing them makes the parsed data of a large file, which
@@ -231,7 +232,7 @@ class _JsonObjects:
     def __call__(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         out = dict(pairs)
         if len(out) != len(pairs):
-            _json_pairs(pairs)  # raises, naming the duplicate key
+            raise _duplicate_key(pairs)
         if out.get("sources").__class__ is not list:
             return out
         values = self._values

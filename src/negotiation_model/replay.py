@@ -25,7 +25,9 @@ if TYPE_CHECKING:
 
 __all__ = ["BatchReplay", "Comparison", "Cycle", "Deviation", "Step", "Trace", "compare", "replay", "replay_batch"]
 
+# The same arithmetic as machine.event_class, laid out for one lookup per field.
 _KIND_OFFSET = {k: i * len(ROLES) * 2 for i, k in enumerate(KINDS)}
+_ROLE_OFFSET = {r: i * 2 for i, r in enumerate(ROLES)}
 
 
 @attrs.frozen
@@ -344,11 +346,14 @@ class Trace:
         }
 
 
-def classify(machine: PatternMachine, episode: Episode) -> list[int]:
-    """Return each event's integer class (kind, role of the actor, touches the red line)."""
-    del machine  # the classes are the same for every machine; kept for symmetry with replay
-    role_offset = {Role.INITIATOR: 0, Role.RESPONDENT: 2, Role.THIRD_PARTY: 4}
-    actor_offset = {a: role_offset[episode.role_of(a)] for a in episode.actors}
+def classify(episode: Episode) -> list[int]:
+    """Return each event's integer class (kind, role of the actor, touches the red line).
+
+    The classes index every machine's compiled table alike (see
+    :func:`negotiation_model.machine.event_class`), so they depend on the
+    episode only.
+    """
+    actor_offset = {a: _ROLE_OFFSET[episode.role_of(a)] for a in episode.actors}
     kind_offset = _KIND_OFFSET
     red = episode.red_line
     return [kind_offset[e.kind] + actor_offset[e.actor] + (red in e.issues) for e in episode.events]
@@ -377,7 +382,7 @@ def run_classes(machine: PatternMachine, classes: Sequence[int]) -> tuple[list[i
 
 def replay(machine: PatternMachine, episode: Episode, *, strict: bool = False) -> Trace:
     """Replay an episode through a machine (see :meth:`PatternMachine.replay`)."""
-    taken_list, final = run_classes(machine, classify(machine, episode))
+    taken_list, final = run_classes(machine, classify(episode))
     taken = np.asarray(taken_list, dtype=np.int32)
     initial = machine.state_names.index(machine.initial)
     states = _states_from_transitions(machine, taken, initial)
@@ -585,7 +590,7 @@ def _batch_classes(machine: PatternMachine, sequences: Iterable[Episode] | Array
     if not isinstance(sequences, np.ndarray):
         items: list[Any] = list(sequences)  # type: ignore[arg-type]
         if items and all(isinstance(s, Episode) for s in items):
-            rows = [classify(machine, ep) for ep in items]
+            rows = [classify(ep) for ep in items]
             out = np.full((len(rows), max(map(len, rows))), PAD, dtype=np.intp)
             for i, r in enumerate(rows):
                 out[i, : len(r)] = r
