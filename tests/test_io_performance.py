@@ -1,8 +1,8 @@
 """The loader's fast paths change nothing but speed and memory.
 
 Loading reuses what repeats (dates, source lists, codes, kinds), builds
-events without the attrs ``__init__``, drops parsed events as it builds
-them and pauses the garbage collector. These tests pin down that none of it
+events without the attrs ``__init__`` (JSON events as they are parsed),
+drops parsed events as it builds them and pauses the garbage collector. These tests pin down that none of it
 shows: the same episodes, the same errors, the caller's data untouched.
 """
 
@@ -184,7 +184,7 @@ def test_shared_values_do_not_leak_between_files(tmp_path: Path) -> None:
 
 
 def test_duplicate_keys_are_still_refused(tmp_path: Path) -> None:
-    """The sharing object hook keeps the duplicate-key check of JSON objects."""
+    """The object hook that builds events keeps the duplicate-key check of JSON objects."""
     path = tmp_path / "dup.json"
     path.write_text('{"id": "t", "id": "u"}', encoding="utf-8")
     with pytest.raises(DataError, match="duplicate key 'id'"):

@@ -102,10 +102,10 @@ class Episode:
     notes: tuple[str, ...] = attrs.field(default=(), converter=_text_tuple)
 
     def __attrs_post_init__(self) -> None:
-        problems = _episode_problems(self)
+        problems, positions = _episode_problems(self)
         if problems:
             raise DataError(problems)
-        ordered = _time_order(self.events)
+        ordered = _time_order(self.events, positions)
         if ordered is not None:
             object.__setattr__(self, "events", ordered)
 
@@ -298,7 +298,8 @@ def _rename_link(event: Event, old: str, new: str) -> Event:
     return attrs.evolve(event, responds_to=tuple(new if r == old else r for r in event.responds_to))
 
 
-def _episode_problems(ep: Episode) -> list[str]:
+def _episode_problems(ep: Episode) -> tuple[list[str], dict[str, int] | None]:
+    """Return what is wrong with an episode (empty when nothing), and its events' positions by id when known."""
     out: list[str] = []
     for name in ("id", "title", "red_line"):
         value = getattr(ep, name)
@@ -310,7 +311,7 @@ def _episode_problems(ep: Episode) -> list[str]:
         out.append("field 'notes': expected non-blank strings")
     if type(ep.roles) is not Roles:
         out.append(f"field 'roles': expected Roles(initiator, respondent), got {ep.roles!r}")
-        return out
+        return out, None
     for role in ("initiator", "respondent"):
         actor = getattr(ep.roles, role)
         if actor not in ep.actors:
@@ -328,22 +329,32 @@ def _episode_problems(ep: Episode) -> list[str]:
     for key, source in ep.sources.items():
         if type(source) is not Source or source.id != key:
             out.append(f"source {key!r}: expected a Source with id {key!r}, got {source!r}")
+    events = ep.events
+    actors, sources = frozenset(ep.actors), frozenset(ep.sources)
+    if set(map(type, events)) <= {Event}:
+        positions = _references_resolve(events, actors, sources)
+        if positions is not None:
+            return out, positions  # the usual case, checked in bulk
+    return out + _event_problems(events, actors, sources), None
+
+
+def _event_problems(events: Sequence[Event], actors: frozenset[str], sources: frozenset[str]) -> list[str]:
+    """Return what is wrong with the events' references, event by event (empty when nothing).
+
+    Each problem names the event (id and index) and the field. Its checks
+    are made in bulk first, by :func:`_references_resolve`: this loop runs
+    only when those find something to report.
+    """
+    out: list[str] = []
     seen: set[str] = set()
     by_id: dict[str, Event] = {}
-    if set(map(type, ep.events)) <= {Event}:  # the usual case, in C: the first event of each id
-        by_id = dict(zip(map(_ID, reversed(ep.events)), reversed(ep.events), strict=True))
-    else:
-        for e in ep.events:
-            if type(e) is not Event:
-                out.append(f"events: expected Event records, got {e!r}")
-                continue
-            by_id.setdefault(e.id, e)
-    # This loop runs once per event of every file: plain sets for the lookups
-    # (a FrozenMap's ``in`` is a Python call), and the event is named only
-    # when there is a problem to report.
-    actors, sources = frozenset(ep.actors), frozenset(ep.sources)
-    repeats = len(by_id) < len(ep.events)  # some id is used twice (or some record is not an event)
-    for index, e in enumerate(ep.events):
+    for e in events:
+        if type(e) is not Event:
+            out.append(f"events: expected Event records, got {e!r}")
+            continue
+        by_id.setdefault(e.id, e)
+    repeats = len(by_id) < len(events)  # some id is used twice (or some record is not an event)
+    for index, e in enumerate(events):
         if type(e) is not Event:
             continue
         if repeats:
@@ -372,6 +383,36 @@ def _episode_problems(ep: Episode) -> list[str]:
     return out
 
 
+def _references_resolve(
+    events: Sequence[Event], actors: frozenset[str], sources: frozenset[str]
+) -> dict[str, int] | None:
+    """Return each event's position by id when ids are unique and every reference resolves, else None.
+
+    The checks of the event-by-event loop, :func:`_event_problems`, made
+    in bulk (set operations over ``map``, in C) for the usual episode, where
+    there is nothing to report; only the events that answer others are
+    looked at one by one.
+    """
+    positions = dict(zip(map(_ID, events), range(len(events)), strict=True))
+    if len(positions) < len(events):
+        return None
+    targets = set(map(_TARGET, events))
+    targets.discard(None)
+    if not (
+        actors.issuperset(map(_ACTOR, events))
+        and actors.issuperset(targets)
+        and sources.issuperset(itertools.chain.from_iterable(map(_SOURCES, events)))
+        and sources.issuperset(map(_QUOTE_SOURCE, filter(None, map(_QUOTE, events))))
+    ):
+        return None
+    for e in filter(_ANSWERS, events):
+        for r in e.responds_to:
+            at = positions.get(r)
+            if at is None or not not_before(e, events[at]):
+                return None
+    return positions
+
+
 def _where(event: Event, index: int) -> str:
     return f"event {event.id!r} (index {index})"
 
@@ -387,7 +428,7 @@ def _represents_cycle(actors: Mapping[str, Actor], start: str) -> bool:
     return False
 
 
-def _time_order(events: Sequence[Event]) -> tuple[Event, ...] | None:
+def _time_order(events: Sequence[Event], positions: dict[str, int] | None = None) -> tuple[Event, ...] | None:
     """Return the events in time order, or None when they already are.
 
     Sort by date; where dates overlap (a month- or year-precision date and
@@ -396,6 +437,9 @@ def _time_order(events: Sequence[Event]) -> tuple[Event, ...] | None:
     and at the start of its span otherwise. Where that would put an answer
     before what it answers, fall back to a topological order of the
     ``responds_to`` graph that takes the earliest available event by the same key.
+
+    ``positions`` (event id -> index in ``events``), when given, saves
+    building it again.
     """
     whens = _sort_dates(events)
     # Files usually list their events in date order already: check that in C
@@ -406,8 +450,14 @@ def _time_order(events: Sequence[Event]) -> tuple[Event, ...] | None:
     in_order = all(map(operator.le, whens, itertools.islice(whens, 1, None)))
     keyed = list(range(n)) if in_order else sorted(range(n), key=whens.__getitem__)
     ordered = events if in_order else [events[i] for i in keyed]
-    position = dict(zip(map(_ID, ordered), range(n), strict=True))
-    consistent = all(position[r] < rank for rank, answers in enumerate(map(_ANSWERS, ordered)) for r in answers)
+    consistent = True
+    answering = list(filter(_ANSWERS, ordered))  # only these are looked at one by one
+    if answering:
+        if positions is None or not in_order:
+            positions = dict(zip(map(_ID, ordered), range(n), strict=True))
+        consistent = all(positions[r] < positions[e.id] for e in answering for r in e.responds_to)
+    if consistent and in_order:
+        return None
     if not consistent:
         keys = [(when, i) for i, when in enumerate(whens)]
         keyed = _topological(events, keys)
@@ -439,6 +489,11 @@ def _sort_dates(events: Sequence[Event]) -> list[dt.date]:
 
 
 _ID = operator.attrgetter("id")
+_ACTOR = operator.attrgetter("actor")
+_TARGET = operator.attrgetter("target")
+_SOURCES = operator.attrgetter("sources")
+_QUOTE = operator.attrgetter("quote")
+_QUOTE_SOURCE = operator.attrgetter("source")
 _ANSWERS = operator.attrgetter("responds_to")
 _DATE = operator.attrgetter("date")
 _PRECISION = operator.attrgetter("date_precision")

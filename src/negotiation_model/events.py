@@ -459,6 +459,39 @@ def _checked_event(
     Raises:
         DataError: As ``Event(...)`` does.
     """
+    event = _unchecked_event(
+        id, date, date_precision, kind, actor, target, issues, summary, quote, responds_to, link_reasons, sources,
+        codes, note,
+    )  # fmt: skip
+    problems = event_problems(event)
+    if problems:
+        raise DataError(problems)
+    return event
+
+
+def _unchecked_event(
+    id: str,
+    date: dt.date,
+    date_precision: DatePrecision,
+    kind: EventKind,
+    actor: str,
+    target: str | None,
+    issues: frozenset[str],
+    summary: str,
+    quote: Quote | None,
+    responds_to: tuple[str, ...],
+    link_reasons: tuple[str, ...],
+    sources: tuple[str, ...],
+    codes: Codes,
+    note: str,
+) -> Event:
+    """Return the Event of these fields with no check at all.
+
+    Only for a caller that has made every check of :func:`event_problems`
+    itself (the loader's fast road, ``io._plain_event``, whose agreement
+    with ``Event(...)`` is a property test). Everyone else calls
+    :func:`_checked_event` or ``Event(...)``.
+    """
     event: Event = object.__new__(Event)
     _set_id(event, id)
     _set_date(event, date)
@@ -474,9 +507,6 @@ def _checked_event(
     _set_sources(event, sources)
     _set_codes(event, codes)
     _set_note(event, note)
-    problems = event_problems(event)
-    if problems:
-        raise DataError(problems)
     return event
 
 

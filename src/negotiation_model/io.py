@@ -37,6 +37,7 @@ from .events import (
     Quote,
     Source,
     _checked_event,
+    _unchecked_event,
     date_text,
 )
 
@@ -50,6 +51,9 @@ __all__ = [
 ]
 
 T = TypeVar("T", bound=Hashable)
+
+#: A date and its precision, as parsed from a file.
+_Dated = tuple[dt.date, DatePrecision]
 
 PathLike = str | os.PathLike[str]
 
@@ -213,49 +217,48 @@ def _duplicate_key(pairs: list[tuple[str, Any]]) -> _DuplicateKey:
     raise AssertionError("called on pairs without a repeated key")  # pragma: no cover
 
 
-class _JsonObjects:
-    """A ``json.loads`` object hook: refuse repeated keys, and share one copy of what events repeat.
+def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A ``json.loads`` object hook that refuses repeated keys (a silent overwrite hides typos)."""
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        raise _duplicate_key(pairs)
+    return out
 
-    Episode files repeat a few kinds, actors, precisions and source lists in
-    every event. Sharing them makes the parsed data of a large file, which
-    lives alongside the file's text until the parse ends, a third smaller.
-    Only events (objects with a list of ``sources``) are looked at; a shared
-    list is only ever read, and only lists of text are shared (``[1]`` is
-    never taken for ``[True]``).
+
+class _JsonEvents:
+    """A ``json.loads`` object hook for episode files: refuse repeated keys, and build events as they are parsed.
+
+    Each usual event becomes its :class:`Event` the moment the parser has
+    read it (through the loader's fast road, :func:`_plain_event`), so the
+    parsed mappings of a large file never all live at once beside its text:
+    a load's peak memory is the text plus the records. Anything else is
+    left as a mapping, for the long road to check and word.
+
+    ``built`` counts the events made. An event-shaped object can sit where
+    no event belongs (the hook cannot see where it is): the loader then
+    parses the text again with :func:`_json_object`, so that the messages
+    are those of a plain parse.
     """
 
-    __slots__ = ("_values",)
+    __slots__ = ("_chk", "built")
 
-    def __init__(self) -> None:
-        self._values: dict[Any, Any] = {}
+    def __init__(self, chk: _Checker) -> None:
+        self._chk = chk
+        self.built = 0
 
-    def __call__(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    def __call__(self, pairs: list[tuple[str, Any]]) -> dict[str, Any] | Event:
         out = dict(pairs)
         if len(out) != len(pairs):
             raise _duplicate_key(pairs)
-        if out.get("sources").__class__ is not list:
-            return out
-        values = self._values
-        for key in _SHARED_TEXT:
-            value = out.get(key)
-            if value.__class__ is str:
-                out[key] = values.setdefault(value, value)
-        for key in _SHARED_LISTS:
-            value = out.get(key)
-            if value.__class__ is list:
-                items = tuple(value)
-                try:
-                    out[key] = values[items]
-                except KeyError:
-                    if all(item.__class__ is str for item in items):
-                        values[items] = value
-                except TypeError:  # an unhashable item: left as it is, for the checks to report
-                    pass
+        if out.get("sources").__class__ is list:  # event-shaped (an episode's own sources are a mapping)
+            try:  # _plain_event, inlined: this runs once per event of a large file
+                event = _plain_event_or_none(self._chk, out)
+            except TypeError:
+                event = None
+            if event is not None:
+                self.built += 1
+                return event
         return out
-
-
-_SHARED_TEXT = ("kind", "actor", "target", "date_precision")
-_SHARED_LISTS = ("sources", "issues")
 
 
 class _DuplicateKey(Exception):
@@ -270,18 +273,29 @@ def read_data(raw: bytes, where: str, suffix: str) -> Any:
         where: How to name the file in messages.
         suffix: ``.yaml``, ``.yml`` or ``.json``.
     """
+    text = _decode(raw, where)
+    del raw  # a caller that handed over its only reference lets the bytes go before the parse
+    return _parse(text, where, suffix, _json_object)
+
+
+def _decode(raw: bytes, where: str) -> str:
+    """Return a file's bytes as text (UTF-8, without a byte-order mark), or raise :class:`DataError`."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise DataError(f"not UTF-8 text (byte {exc.start}: {raw[exc.start : exc.start + 1]!r})", path=where) from None
-    del raw  # a caller that handed over its only reference lets the bytes go before the parse
     if text.startswith("\ufeff"):
         text = text[1:]
-    if not text.strip():
+    if not text or text.isspace():  # (not text.strip(): that would copy a large file's text once more)
         raise DataError("the file is empty (expected a mapping with id, title, roles, ...)", path=where)
+    return text
+
+
+def _parse(text: str, where: str, suffix: str, json_hook: Callable[[list[tuple[str, Any]]], Any]) -> Any:
+    """Parse YAML or JSON text (JSON objects through ``json_hook``), or raise :class:`DataError`."""
     try:
         if suffix in JSON_SUFFIXES:
-            return json.loads(text, object_pairs_hook=_JsonObjects())
+            return json.loads(text, object_pairs_hook=json_hook)
         if suffix in YAML_SUFFIXES:
             return yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - a SafeLoader subclass
     except _DuplicateKey as exc:
@@ -310,12 +324,29 @@ def _yaml_problem(exc: yaml.YAMLError) -> str:
 
 
 def _episode_from_bytes(read: Callable[[], bytes], where: str, suffix: str) -> Episode:
-    # The bytes go straight from ``read`` to read_data, which drops them once
-    # decoded, and the parsed events are dropped as they are built (consume):
-    # a large file never has its bytes, text, parsed data and records in
+    # The bytes go straight from ``read`` to the decoder and are dropped once
+    # decoded. JSON events are built as they are parsed (_JsonEvents); other
+    # parsed events are dropped as they are built (consume). Either way a
+    # large file never has its bytes, text, parsed data and records in
     # memory all at once. The collector is paused for the parse too.
     with _collector_paused():
-        return _episode_from_data(read_data(read(), where, suffix), where, _Checker(consume=True))
+        if suffix not in JSON_SUFFIXES:
+            return _episode_from_data(read_data(read(), where, suffix), where, _Checker(consume=True))
+        text = _decode(read(), where)
+        chk = _Checker(consume=True, prebuilt=True)
+        hook = _JsonEvents(chk)
+        data = _parse(text, where, suffix, hook)
+        if hook.built and not _built_events_in_place(data, hook.built):
+            chk = _Checker(consume=True)
+            data = _parse(text, where, suffix, _json_object)
+        del text
+        return _episode_from_data(data, where, chk)
+
+
+def _built_events_in_place(data: Any, built: int) -> bool:
+    """Return True when every event the parse built sits in the episode's list of events."""
+    events = data.get("events") if data.__class__ is dict else None
+    return events.__class__ is list and list(map(type, events)).count(Event) == built
 
 
 @contextlib.contextmanager
@@ -349,12 +380,19 @@ def _type_name(value: object) -> str:
 class _Checker:
     """Collects problems while building records from plain data."""
 
-    def __init__(self, *, consume: bool = False) -> None:
+    def __init__(self, *, consume: bool = False, prebuilt: bool = False) -> None:
         self.problems: list[str] = []
         self._interned: dict[Any, Any] = {}
         #: Drop each parsed event from its list once built (the data is ours, not a caller's).
         self.consume = consume
+        #: The list of events may hold Event records built during the parse (see _JsonEvents).
+        self.prebuilt = prebuilt
+        # What files repeat, checked once and shared (see _plain_event):
         self._lists: dict[tuple[Any, ...], tuple[str, ...]] = {}
+        self._sets: dict[tuple[str, ...], frozenset[str]] = {}
+        self._layouts: dict[tuple[Any, ...], bool] = {}
+        self._dates: dict[str, _Dated | None] = {}
+        self._names: dict[str, str] = {}
         self._codes: dict[tuple[Any, ...], Codes] = {}
 
     def add(self, message: str) -> None:
@@ -635,8 +673,14 @@ def _build_events(chk: _Checker, value: Any) -> list[Event] | None:
     if not isinstance(value, list):
         chk.add(f"episode: field 'events': expected a list of events, got {_type_name(value)}")
         return None
+    prebuilt = chk.prebuilt
+    if prebuilt and list(map(type, value)).count(Event) == len(value):  # every one built during the parse
+        return list(value)
     out: list[Event] = []
     for index, spec in enumerate(value):
+        if prebuilt and spec.__class__ is Event:  # built and checked during the parse
+            out.append(spec)
+            continue
         event = _build_event(chk, index, spec)
         if event is not None:
             out.append(event)
@@ -647,12 +691,17 @@ def _build_events(chk: _Checker, value: Any) -> list[Event] | None:
 
 def _build_event(chk: _Checker, index: int, spec: Any) -> Event | None:
     # The usual event takes the short road; anything else, and every problem,
-    # takes the long one below, which names the event, the field and what was
-    # expected. (A check added below must be mirrored in _plain_event.)
+    # takes the long one, which names the event, the field and what was
+    # expected. (A check added to the long road must be mirrored in _plain_event.)
     if spec.__class__ is dict:
         event = _plain_event(chk, spec)
         if event is not None:
             return event
+    return _long_event(chk, index, spec)
+
+
+def _long_event(chk: _Checker, index: int, spec: Any) -> Event | None:
+    """Build an event, or report every problem with it (naming the event, the field, what was expected)."""
     if not isinstance(spec, dict):
         chk.add(f"event at index {index}: expected a mapping, got {_type_name(spec)}")
         return None
@@ -716,65 +765,151 @@ def _build_event(chk: _Checker, index: int, spec: Any) -> Event | None:
 
 
 def _plain_event(chk: _Checker, spec: dict[str, Any]) -> Event | None:
-    """Build a usual event fast, or return None to take the long road (:func:`_build_event`).
+    """Build a usual event fast, or return None to take the long road (:func:`_long_event`).
 
-    Usual: known fields only, the required ones present, plain ``str`` where
-    text is expected, and no problem at all. Such an event gets the same
-    checks as on the long road and becomes the same Event; this road only
-    skips the wording of messages it will never need. The long road's text
-    checks (``_Checker.text``) are mirrored inline for plain strings; every
-    other field goes through the long road's own helpers, and any problem
-    they report is taken back and left for the long road to report.
+    Usual: known fields only, the required ones present, plain ``str``
+    where text is expected, and no problem at all. Such an event gets every
+    check of the long road and of :func:`~negotiation_model.events.event_problems`,
+    and becomes the same Event; this road only skips the wording of
+    messages it will never need. What files repeat (field layouts, names,
+    dates, lists of sources and issues, codes) is checked once per file and
+    then shared. The text checks are mirrored inline for plain strings; the
+    other fields go through the long road's own helpers, and any problem
+    they report is taken back and left for the long road to report. A
+    property test holds the two roads to the same result.
     """
-    keys = spec.keys()
-    if not (keys <= _EVENT_KEYS and keys >= _REQUIRED_EVENT_KEYS):
+    try:
+        return _plain_event_or_none(chk, spec)
+    except TypeError:  # an unhashable value where a name, a date or a list item belongs
         return None
-    event_id, actor, kind = spec["id"], spec["actor"], spec["kind"]
-    target = spec.get("target")
-    summary = spec.get("summary", "")
-    note = spec.get("note", "")
+
+
+def _plain_event_or_none(chk: _Checker, spec: dict[str, Any]) -> Event | None:
+    layout = tuple(spec)
+    usual = chk._layouts.get(layout)
+    if usual is None:
+        keys = spec.keys()
+        usual = chk._layouts[layout] = keys <= _EVENT_KEYS and keys >= _REQUIRED_EVENT_KEYS
+    if not usual:
+        return None
+    get = spec.get
+    event_id, summary, note = spec["id"], get("summary", ""), get("note", "")
     if (
         event_id.__class__ is not str
         or not event_id.strip()
-        or actor.__class__ is not str
-        or not actor.strip()
-        or kind.__class__ is not str
-        or kind not in _KINDS
-        or not (target is None or target.__class__ is str)
         or not (summary is None or summary.__class__ is str)
         or not (note is None or note.__class__ is str)
     ):
         return None
+    names = chk._names  # a name (actor id) seen before is known good, and interned
+    actor = names.get(spec["actor"]) or _new_name(names, spec["actor"])
+    target = get("target")
+    if target is not None:
+        target = names.get(target) or _new_name(names, target)
+        if target is None:
+            return None
+    kind = spec["kind"]
+    kind = _KINDS.get(kind) if kind.__class__ is str else None
+    if actor is None or kind is None:
+        return None
+    # Dates: a text and its precision. Equal texts share one parsed date (the cache).
+    date, precision = spec["date"], get("date_precision")
+    if date.__class__ is str:
+        dated = chk._dates.get(date) or _new_date(chk._dates, date)
+        if dated is None or not (precision is None or _PRECISIONS.get(precision) is dated[1]):
+            return None
+    else:  # a YAML date or a year as a number
+        before = len(chk.problems)
+        dated = _parse_date(chk, "", date, precision)
+        if dated is None or dated[0].__class__ is not dt.date:  # Event takes no date subclass
+            del chk.problems[before:]
+            return None
+    lists = chk._lists
+    sources = spec["sources"]
+    cited = (lists.get(tuple(sources)) or _new_list(chk, sources)) if sources.__class__ is list else None
+    if not cited:  # a problem, or no source at all (every event cites one)
+        return None
+    issues = get("issues")
+    if issues.__class__ is list:
+        issues = chk._sets.get(tuple(issues)) or _new_set(chk, issues)
+        if issues is None:
+            return None
+    elif issues is None:
+        issues = _NO_ISSUES
+    else:
+        return None
+    quoted, coded, linked = get("quote"), get("codes"), get("responds_to")
+    quote = links = None
+    codes: Codes | None = _NO_CODES
+    if quoted is not None or coded is not None or linked is not None:
+        # The long road's helpers; what they report is taken back (the long road will word it).
+        before = len(chk.problems)
+        if quoted is not None:
+            quote = _build_quote(chk, "", quoted)
+        if coded is not None:
+            codes = _build_codes(chk, "", coded)
+        if linked is not None:
+            links = _build_links(chk, "", linked)
+        if len(chk.problems) > before or codes is None:
+            del chk.problems[before:]
+            return None
+    assert codes is not None
+    if links:
+        answers = tuple([link[0] for link in links])
+        if event_id in answers or len(set(answers)) < len(answers):  # Event refuses both
+            return None
+        reasons = tuple([link[1] for link in links])
+        if not any(reasons):  # none recorded
+            reasons = ()
+    else:
+        answers = reasons = ()
+    return _unchecked_event(
+        event_id,
+        dated[0],
+        dated[1],
+        kind,
+        actor,
+        target,
+        issues,
+        summary or "",
+        quote,
+        answers,
+        reasons,
+        cited,
+        codes,
+        note or "",
+    )
+
+
+def _new_name(names: dict[str, str], value: Any) -> str | None:
+    """Check a name (an actor id) not seen before, and keep it interned; None when it is not one."""
+    if value.__class__ is not str or not value.strip():
+        return None
+    names[value] = name = sys.intern(value)
+    return name
+
+
+def _new_date(dates: dict[str, _Dated | None], value: str) -> _Dated | None:
+    """Parse a date text not seen before in this file, and keep the result (None when it is not a date)."""
+    dates[value] = dated = _parse_date_text(value)
+    return dated
+
+
+def _new_list(chk: _Checker, value: list[Any]) -> tuple[str, ...] | None:
+    """Check a list of text not seen before (text_list keeps it); None, with nothing reported, when it is bad."""
     before = len(chk.problems)
-    # The helpers are called only for values that are there (each takes None as "absent").
-    date = _parse_date(chk, "", spec["date"], spec.get("date_precision"))
-    sources = chk.text_list("", "sources", spec["sources"])
-    issues = None if (value := spec.get("issues")) is None else chk.text_list("", "issues", value)
-    quote = None if (value := spec.get("quote")) is None else _build_quote(chk, "", value)
-    links = None if (value := spec.get("responds_to")) is None else _build_links(chk, "", value)
-    codes = _NO_CODES if (value := spec.get("codes")) is None else _build_codes(chk, "", value)
-    if len(chk.problems) > before or date is None or not sources or codes is None:
-        del chk.problems[before:]
+    out = chk.text_list("", "", value)
+    del chk.problems[before:]
+    return out
+
+
+def _new_set(chk: _Checker, value: list[Any]) -> frozenset[str] | None:
+    """Check a list of issues not seen before, and keep its set; None, with nothing reported, when it is bad."""
+    checked = _new_list(chk, value)
+    if checked is None:
         return None
-    try:
-        return _checked_event(
-            event_id,
-            chk.share(date[0]),
-            date[1],
-            _KINDS[kind],
-            sys.intern(actor),
-            None if target is None else sys.intern(target),
-            chk.share(frozenset(issues)) if issues else _NO_ISSUES,  # None: absent
-            summary or "",
-            quote,
-            tuple([link[0] for link in links]) if links else (),
-            tuple([link[1] for link in links]) if links and any(link[1] for link in links) else (),
-            sources,
-            codes,
-            note or "",
-        )
-    except DataError:
-        return None
+    chk._sets[checked] = issues = frozenset(checked)
+    return issues
 
 
 _NO_ISSUES: frozenset[str] = frozenset()
