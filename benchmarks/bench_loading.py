@@ -7,9 +7,21 @@ by ``nm.save_episode`` (indented JSON, about 300 bytes an event). Every check
 runs, as for any file.
 
 The time includes a collection of the young generations right after the
-load, so that garbage-collector work the load defers is not hidden.
+load, so that garbage-collector work the load defers is not hidden. The
+baseline is Python's own ``json.loads`` of the same text, with no hook and
+no check, timed in the same process: the ratio says what the checks and
+records cost on top of the bare parse, on any machine.
+
+The target (100,000 events a second) is a rate, not a ratio, so it depends
+on the machine. It was set on a machine of this kind where a bare
+dict-lookup loop ran 17,000,000 lookups a second; that loop is timed here
+too, taking turns with the loads, and the rate is also given at that
+reference speed (the best of each is used: the best loop gives the lower
+figure). The target is judged at the reference speed; both rates are
+printed.
+
 Memory is measured with ``tracemalloc`` in a separate run: the peak during
-the load (file bytes, parsed data and records together) and what the
+the load (file bytes, text, parsed data and records together) and what the
 episode retains afterwards, per event.
 
 Scaling: the same at a tenth of the size (a 1,000,000-event file would take
@@ -22,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import sys
 import tempfile
 import tracemalloc
@@ -29,12 +42,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from figures import Figure, best_time, format_table, rate_text
+from figures import REFERENCE_LOOKUPS, Figure, best_time, format_table, lookup_rate, rate_text
 from synthetic import synthetic_episode_dict
 
 import negotiation_model as nm
 
-FIGURES = ("loading JSON", "loading memory, peak", "loading memory, retained", "loading scaling (10x)")
+FIGURES = (
+    "loading JSON",
+    "loading JSON at reference speed",
+    "loading memory, peak",
+    "loading memory, retained",
+    "loading scaling (10x)",
+)
 
 
 def write_episode(directory: Path, n: int) -> Path:
@@ -72,17 +91,42 @@ def main(argv: list[str] | None = None) -> list[Figure]:
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
     args = parser.parse_args(argv)
     n = 10_000 if args.quick else 100_000
+    lookups = 200_000 if args.quick else 2_000_000
     with tempfile.TemporaryDirectory() as tmp:
         path = write_episode(Path(tmp), n)
         small = write_episode(Path(tmp), n // 10)
-        t_load, episode = best_time(lambda: load(path), repeat=3)
-        assert len(episode) == n
-        del episode
+        # Loads, bare parses and machine-speed loops take turns, so that all
+        # three see the same spells of a shared machine's speed; each keeps its best.
+        t_load = t_json = float("inf")
+        lookups_per_s = 0.0
+        for _ in range(5):
+            lookups_per_s = max(lookups_per_s, lookup_rate(lookups))
+            t, episode = best_time(lambda: load(path), repeat=1)
+            assert len(episode) == n
+            del episode
+            t_load = min(t_load, t)
+            t_json = min(t_json, best_time(lambda: json.loads(path.read_text(encoding="utf-8")), repeat=1)[0])
         t_small, _ = best_time(lambda: load(small), repeat=5)
         peak, retained = memory_per_event(path, n)
     rate = n / t_load
+    speed = lookups_per_s / REFERENCE_LOOKUPS
+    at_reference = rate / speed
     return [
-        Figure("loading JSON", rate_text(rate), f"{n:,} events", "", ">= 100,000 ev/s", rate >= 100_000),
+        Figure(
+            "loading JSON",
+            rate_text(rate),
+            f"json.loads alone: {rate_text(n / t_json)}",
+            f"{t_load / t_json:.1f}x the time",
+            "",
+        ),
+        Figure(
+            "loading JSON at reference speed",
+            rate_text(at_reference),
+            f"{n:,} events; machine at {speed:.2f} of reference",
+            "",
+            ">= 100,000 ev/s",
+            at_reference >= 100_000,
+        ),
         Figure("loading memory, peak", f"{peak:,.0f} B/event", "", "", "<= 1,024 B/event", peak <= 1024),
         Figure("loading memory, retained", f"{retained:,.0f} B/event", "", "", "<= 1,024 B/event", retained <= 1024),
         Figure(

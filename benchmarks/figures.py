@@ -17,7 +17,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-__all__ = ["Figure", "best_time", "best_times", "format_table", "machine_summary", "rate_text"]
+__all__ = [
+    "REFERENCE_LOOKUPS",
+    "Figure",
+    "best_time",
+    "best_times",
+    "format_table",
+    "lookup_rate",
+    "machine_summary",
+    "rate_text",
+]
 
 T = TypeVar("T")
 
@@ -37,6 +46,29 @@ class Figure:
     ratio: str = ""
     target: str = ""
     met: bool | None = None
+
+
+#: Lookups a second of the bare loop in :func:`lookup_rate` on the machine the targets were set on.
+REFERENCE_LOOKUPS = 17_000_000
+
+
+def lookup_rate(n: int = 2_000_000) -> float:
+    """Return the lookups a second of a bare ``state = table[(state, event)]`` loop: this machine's Python speed.
+
+    The best of three runs. The targets of the performance issue were set on
+    a machine of the same kind where this loop ran :data:`REFERENCE_LOOKUPS`
+    a second; the ratio of the two says how fast this machine runs Python now.
+    """
+    table = {(s, c): (s + c) % 7 for s in range(7) for c in range(72)}
+    events = list(range(72)) * (n // 72)
+    best = float("inf")
+    for _ in range(3):
+        state = 0
+        start = time.perf_counter()
+        for event in events:
+            state = table[(state, event)]
+        best = min(best, time.perf_counter() - start)
+    return len(events) / best
 
 
 def best_time(fn: Callable[[], T], *, repeat: int = 3, min_time: float = 0.0) -> tuple[float, T]:

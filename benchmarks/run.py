@@ -34,27 +34,16 @@ import bench_exact
 import bench_loading
 import bench_montecarlo
 import bench_replay
-from figures import Figure, format_table, machine_summary, rate_text
+from figures import REFERENCE_LOOKUPS, Figure, format_table, lookup_rate, machine_summary, rate_text
 
 HERE = Path(__file__).parent
 BENCHMARKS = (bench_replay, bench_batch, bench_montecarlo, bench_exact, bench_loading)
-#: Lookups a second of the bare loop below on the machine the targets were set on.
-REFERENCE_LOOKUPS = 17_000_000
 FIGURES = ("machine speed (dict lookups)", *(name for b in BENCHMARKS for name in b.FIGURES))
 
 
 def machine_speed(n: int = 2_000_000) -> Figure:
     """Time a bare ``state = table[(state, event)]`` loop: this machine's Python speed during the run."""
-    table = {(s, c): (s + c) % 7 for s in range(7) for c in range(72)}
-    events = list(range(72)) * (n // 72)
-    best = float("inf")
-    for _ in range(3):
-        state = 0
-        start = time.perf_counter()
-        for event in events:
-            state = table[(state, event)]
-        best = min(best, time.perf_counter() - start)
-    rate = len(events) / best
+    rate = lookup_rate(n)
     return Figure(
         "machine speed (dict lookups)",
         rate_text(rate, "lookups/s"),

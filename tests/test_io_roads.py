@@ -212,7 +212,7 @@ def test_a_usual_file_is_built_during_the_parse(tmp_path: Path) -> None:
     text = json.dumps(episode_data([{"id": "e1", "date": "2024-01-02", "kind": "precondition", "actor": "B",
                                      "sources": ["s1"], "responds_to": [{"event": "e0", "reason": "r"}]}]))  # fmt: skip
     hook = io._JsonEvents(io._Checker(prebuilt=True))
-    data = json.loads(text, object_pairs_hook=hook)
+    data = json.loads(text, object_pairs_hook=hook.object)
     assert hook.built == 2
     assert [type(e) for e in data["events"]] == [nm.Event, nm.Event]
     assert io._built_events_in_place(data, hook.built)
