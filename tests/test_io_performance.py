@@ -21,7 +21,7 @@ import pytest
 
 import negotiation_model as nm
 from negotiation_model.errors import DataError
-from negotiation_model.events import _checked_event
+from negotiation_model.events import _checked, _unchecked_event
 from negotiation_model.io import episode_from_dict
 
 
@@ -112,7 +112,7 @@ def test_checked_event_refuses_what_event_refuses(fields: dict[str, Any], messag
         **fields,
     }
     with pytest.raises(DataError, match=message) as fast:
-        _checked_event(**values)
+        _checked(_unchecked_event(**values))
     with pytest.raises(DataError) as slow:
         nm.Event(**values)
     assert fast.value.problems == slow.value.problems

@@ -422,9 +422,9 @@ def _nonempty_strs(values: tuple[object, ...] | frozenset[object]) -> bool:
 
 # Loading builds events by the hundred thousand from values the loader has
 # already put in their final types (tuples, frozensets, enums), on which
-# Event's converters would return their argument unchanged. _checked_event
-# sets the slots directly and runs the same check as Event(): twice as fast
-# as the attrs __init__. The assert keeps the field order in step with it.
+# Event's converters would return their argument unchanged. _unchecked_event
+# sets the slots directly, and _checked runs the same check as Event(): twice
+# as fast as the attrs __init__. The assert keeps the field order in step.
 _EVENT_FIELDS = (
     "id", "date", "date_precision", "kind", "actor", "target", "issues",
     "summary", "quote", "responds_to", "link_reasons", "sources", "codes", "note",
@@ -436,33 +436,12 @@ assert tuple(a.name for a in attrs.fields(Event)) == _EVENT_FIELDS
 ) = (Event.__dict__[name].__set__ for name in _EVENT_FIELDS)  # fmt: skip
 
 
-def _checked_event(
-    id: str,
-    date: dt.date,
-    date_precision: DatePrecision,
-    kind: EventKind,
-    actor: str,
-    target: str | None,
-    issues: frozenset[str],
-    summary: str,
-    quote: Quote | None,
-    responds_to: tuple[str, ...],
-    link_reasons: tuple[str, ...],
-    sources: tuple[str, ...],
-    codes: Codes,
-    note: str,
-) -> Event:
-    """Return the Event of these fields, given in their final types, checked as ``Event(...)`` checks it.
-
-    ``link_reasons`` must already be ``()`` when no reason is recorded.
+def _checked(event: Event) -> Event:
+    """Return an event made by :func:`_unchecked_event`, after the check ``Event(...)`` makes.
 
     Raises:
         DataError: As ``Event(...)`` does.
     """
-    event = _unchecked_event(
-        id, date, date_precision, kind, actor, target, issues, summary, quote, responds_to, link_reasons, sources,
-        codes, note,
-    )  # fmt: skip
     problems = event_problems(event)
     if problems:
         raise DataError(problems)
@@ -485,12 +464,13 @@ def _unchecked_event(
     codes: Codes,
     note: str,
 ) -> Event:
-    """Return the Event of these fields with no check at all.
+    """Return the Event of these fields, given in their final types, with no check at all.
 
-    Only for a caller that has made every check of :func:`event_problems`
-    itself (the loader's fast road, ``io._plain_event``, whose agreement
-    with ``Event(...)`` is a property test). Everyone else calls
-    :func:`_checked_event` or ``Event(...)``.
+    ``link_reasons`` must already be ``()`` when no reason is recorded. Only
+    for a caller that has made every check of :func:`event_problems` itself
+    (the loader's fast road, ``io._plain_event``, whose agreement with
+    ``Event(...)`` is a property test); everyone else wraps the call in
+    :func:`_checked`, or calls ``Event(...)``.
     """
     event: Event = object.__new__(Event)
     _set_id(event, id)

@@ -36,7 +36,7 @@ from .events import (
     EventKind,
     Quote,
     Source,
-    _checked_event,
+    _checked,
     _unchecked_event,
     date_text,
 )
@@ -744,21 +744,23 @@ def _long_event(chk: _Checker, index: int, spec: Any) -> Event | None:
     reasons = tuple([link[1] for link in links]) if links and any(link[1] for link in links) else ()
     try:
         # Event(...) with every field already in its final type: the same check, half the cost.
-        return _checked_event(
-            event_id,
-            chk.share(date[0]),
-            date[1],
-            _KINDS[str(kind)],
-            sys.intern(actor),
-            sys.intern(target) if target is not None else None,
-            chk.share(frozenset(issues)),
-            summary,
-            quote,
-            responds_to,
-            reasons,
-            sources,  # shared already, by text_list
-            codes,  # shared already, by _build_codes
-            note,
+        return _checked(
+            _unchecked_event(
+                event_id,
+                chk.share(date[0]),
+                date[1],
+                _KINDS[str(kind)],
+                sys.intern(actor),
+                sys.intern(target) if target is not None else None,
+                chk.share(frozenset(issues)),
+                summary,
+                quote,
+                responds_to,
+                reasons,
+                sources,  # shared already, by text_list
+                codes,  # shared already, by _build_codes
+                note,
+            )
         )
     except DataError as exc:
         chk.problems.extend(f"{where}: {p}" for p in exc.problems)
