@@ -41,3 +41,19 @@ def test_text_table_aligns_columns() -> None:
     assert out[0] == "a    bb"
     assert out[2] == "xxx  1"
     assert out[3] == "y    22"
+
+
+def test_mermaid_gives_states_that_differ_only_in_punctuation_their_own_ids() -> None:
+    """States 'a-b' and 'a_b' would both be a_b in Mermaid: each gets an id of its own, and each arrow its own ends."""
+    offer = nm.Guard(kinds={nm.EventKind.OFFER})
+    m = nm.PatternMachine(
+        name="clash",
+        states=[nm.State("start"), nm.State("a-b"), nm.State("a_b", outcome=True)],
+        initial="start",
+        transitions=[nm.Transition("start", "a-b", "go", guard=offer), nm.Transition("a-b", "a_b", "on", guard=offer)],
+    )
+    text = m.to_mermaid()
+    ids = dict(re.findall(r'^\s+state "([^"]+)" as (\w+)$', text, flags=re.M))
+    assert len(set(ids.values())) == 3
+    assert f"    {ids['a-b']} --> {ids['a_b']}: on" in text
+    assert f"    start --> {ids['a-b']}: go" in text

@@ -200,3 +200,63 @@ def test_a_yaml_alias_bomb_in_a_machine_file_is_refused_quickly(tmp_path: Path) 
     with pytest.raises(nm.DataError, match="kinds") as info:
         nm.PatternMachine.from_file(path)
     assert len(str(info.value)) < 2000
+
+
+def test_the_shared_graph_cannot_be_edited_by_one_caller_for_all(machine: nm.PatternMachine) -> None:
+    """machine.graph is built once and shared (door_slam_pattern() is cached): it is frozen, a copy can be edited."""
+    with pytest.raises(nx.NetworkXError, match="Frozen"):
+        machine.graph.add_edge("dormant", "summit")
+    copy = nx.MultiDiGraph(machine.graph)
+    copy.add_edge("dormant", "summit")
+    assert not machine.graph.has_edge("dormant", "summit")
+
+
+def test_an_empty_description_is_empty_text_and_a_bad_one_is_named() -> None:
+    """`description:` with nothing after it is "", not the text "None"; a non-text description is a problem."""
+    data = {
+        "name": "x",
+        "description": None,
+        "initial": "a",
+        "states": {"a": {"description": None}, "b": {"outcome": True}},
+        "transitions": [{"label": "go", "from": "a", "to": "b", "kinds": ["offer"], "description": None}],
+    }
+    m = nm.PatternMachine.from_dict(data)
+    assert (m.description, m.states[0].description, m.transitions[0].description) == ("", "", "")
+    data["states"]["a"] = {"description": [1]}  # type: ignore[index]
+    with pytest.raises(nm.DataError, match=r"state 'a': field 'description': expected text, got \[1\]"):
+        nm.PatternMachine.from_dict(data)
+
+
+def test_step_names_an_unknown_state() -> None:
+    """step() from a state the machine lacks says so and lists the states (not tuple.index's message)."""
+    with pytest.raises(KeyError, match=r"has no state 'nowhere' \(states: idle, open, closed\)"):
+        small().step("nowhere", EK.OFFER, R.INITIATOR, False)
+
+
+def test_a_truthy_red_line_flag_is_a_red_line_flag(machine: nm.PatternMachine) -> None:
+    """touches_red_line=2 means True: it does not spill into the next role's event class."""
+    for state in machine.state_names:
+        for kind in EK:
+            for role in (R.INITIATOR, R.RESPONDENT, R.THIRD_PARTY):
+                assert machine.step(state, kind, role, 2) == machine.step(state, kind, role, True)
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (lambda: nm.Guard(kinds="offer"), r"guard kinds: .*single value 'offer'"),
+        (lambda: nm.Guard(roles="initiator"), r"guard roles: .*single value 'initiator'"),
+        (lambda: nm.Guard(kinds=["ofer"]), r"guard kinds: expected a collection of offer, .*got \['ofer'\]"),
+        (lambda: small(cycle="offer"), r"cycle: .*single value 'offer'"),
+    ],
+)
+def test_a_lone_name_where_a_collection_belongs_is_a_definition_error(build: object, message: str) -> None:
+    """A bare string is not read letter by letter; the error names the field."""
+    with pytest.raises(nm.DefinitionError, match=message):
+        build()  # type: ignore[operator]
+
+
+def test_shortest_path_refuses_a_lone_outcome_name(machine: nm.PatternMachine) -> None:
+    with pytest.raises(TypeError, match="got the string 'summit'"):
+        nm.shortest_path_to_outcome(machine, "dormant", "summit")  # type: ignore[arg-type]
+    assert nm.shortest_path_to_outcome(machine, "dormant", ["summit"]) == ("dormant", "overture", "summit")

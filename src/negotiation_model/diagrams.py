@@ -50,8 +50,30 @@ def machine_edges(machine: PatternMachine, *, self_loops: bool = False) -> list[
     return [Edge(s, t, tuple(labels)) for (s, t), labels in grouped.items()]
 
 
-def _mermaid_id(name: str) -> str:
-    return re.sub(r"\W", "_", name)
+def _mermaid_ids(machine: PatternMachine) -> dict[str, str]:
+    """Return a Mermaid id for each state: its name with non-word characters as ``_``, made unique.
+
+    ``a-b`` and ``a_b`` would both become ``a_b``: the later state, in
+    machine order, gets a numbered suffix.
+    """
+    ids: dict[str, str] = {}
+    taken: set[str] = set()
+    for name in machine.state_names:
+        base = candidate = re.sub(r"\W", "_", name)
+        n = 1
+        while candidate in taken:
+            n += 1
+            candidate = f"{base}_{n}"
+        taken.add(candidate)
+        ids[name] = candidate
+    return ids
+
+
+def _mermaid_head(machine: PatternMachine, ids: dict[str, str]) -> list[str]:
+    """Return the first lines of a machine's Mermaid diagram: the start arrow and one line per state."""
+    lines = ["stateDiagram-v2", f"    [*] --> {ids[machine.initial]}"]
+    lines.extend(f'    state "{s.name}" as {ids[s.name]}' for s in machine.states)
+    return lines
 
 
 def machine_to_mermaid(machine: PatternMachine, *, self_loops: bool = False) -> str:
@@ -62,12 +84,11 @@ def machine_to_mermaid(machine: PatternMachine, *, self_loops: bool = False) -> 
         >>> print(nm.door_slam_pattern().to_mermaid().splitlines()[0])
         stateDiagram-v2
     """
-    lines = ["stateDiagram-v2", f"    [*] --> {_mermaid_id(machine.initial)}"]
-    for s in machine.states:
-        lines.append(f'    state "{s.name}" as {_mermaid_id(s.name)}')
+    ids = _mermaid_ids(machine)
+    lines = _mermaid_head(machine, ids)
     for e in machine_edges(machine, self_loops=self_loops):
-        lines.append(f"    {_mermaid_id(e.source)} --> {_mermaid_id(e.target)}: {', '.join(e.labels)}")
-    outcomes = [_mermaid_id(s) for s in machine.outcomes]
+        lines.append(f"    {ids[e.source]} --> {ids[e.target]}: {', '.join(e.labels)}")
+    outcomes = [ids[s] for s in machine.outcomes]
     if outcomes:
         lines.append("    classDef outcome font-weight:bold,stroke-width:3px")
         lines.append(f"    class {','.join(outcomes)} outcome")
@@ -144,19 +165,18 @@ def trace_to_mermaid(trace: Trace) -> str:
     for s in trace.steps:
         if s.transition is not None and s.source != s.target:
             taken.setdefault((s.source, s.target), []).append(f"{s.index}")
-    lines = ["stateDiagram-v2", f"    [*] --> {_mermaid_id(machine.initial)}"]
-    for st in machine.states:
-        lines.append(f'    state "{st.name}" as {_mermaid_id(st.name)}')
+    ids = _mermaid_ids(machine)
+    lines = _mermaid_head(machine, ids)
     for e in machine_edges(machine):
         steps = taken.get((e.source, e.target))
         label = f"steps {', '.join(steps)}" if steps else ", ".join(e.labels)
-        lines.append(f"    {_mermaid_id(e.source)} --> {_mermaid_id(e.target)}: {label}")
+        lines.append(f"    {ids[e.source]} --> {ids[e.target]}: {label}")
     lines.append("    classDef visited fill:#f9d77e,stroke:#b8860b,stroke-width:2px")
     lines.append("    classDef final fill:#e07a5f,stroke:#7a2e1d,stroke-width:3px,color:#fff")
-    visited = [_mermaid_id(s) for s in trace.visited if s != trace.final_state]
+    visited = [ids[s] for s in trace.visited if s != trace.final_state]
     if visited:
         lines.append(f"    class {','.join(visited)} visited")
-    lines.append(f"    class {_mermaid_id(trace.final_state)} final")
+    lines.append(f"    class {ids[trace.final_state]} final")
     return "\n".join(lines) + "\n"
 
 

@@ -24,11 +24,6 @@ def _state_graph(machine: PatternMachine) -> nx.DiGraph:
     return g
 
 
-def _known(machine: PatternMachine, state: str) -> None:
-    if state not in machine.state_names:
-        raise KeyError(f"machine {machine.name!r} has no state {state!r} (states: {', '.join(machine.state_names)})")
-
-
 def reachable_states(machine: PatternMachine, start: str | None = None) -> frozenset[str]:
     """Return the states reachable from ``start`` (the initial state by default), ``start`` included.
 
@@ -38,7 +33,7 @@ def reachable_states(machine: PatternMachine, start: str | None = None) -> froze
         ['conditional', 'door_slammed', 'overture']
     """
     start = machine.initial if start is None else start
-    _known(machine, start)
+    machine.state(start)  # KeyError, naming the states, when there is none
     return frozenset(nx.descendants(_state_graph(machine), start) | {start})
 
 
@@ -70,15 +65,21 @@ def shortest_path_to_outcome(
         start: Where to start.
         outcomes: Target states (the machine's outcome states by default).
 
+    Raises:
+        KeyError: When ``start`` or a target is not a state of the machine.
+        TypeError: When ``outcomes`` is a single name rather than a collection.
+
     Examples:
         >>> import negotiation_model as nm
         >>> nm.shortest_path_to_outcome(nm.door_slam_pattern(), "dormant", ["summit"])
         ('dormant', 'overture', 'summit')
     """
-    _known(machine, start)
+    machine.state(start)  # KeyError, naming the states, when there is none
+    if isinstance(outcomes, str):
+        raise TypeError(f"outcomes: expected a collection of state names, got the string {outcomes!r}")
     targets = list(machine.outcomes if outcomes is None else outcomes)
     for t in targets:
-        _known(machine, t)
+        machine.state(t)
     g = _state_graph(machine)
     best: tuple[str, ...] | None = None
     for t in targets:

@@ -815,7 +815,7 @@ def _plain_event_or_none(chk: _Checker, spec: dict[str, Any]) -> Event | None:
     kind = _KINDS.get(kind) if kind.__class__ is str else None
     if actor is None or kind is None:
         return None
-    # Dates: a text and its precision. Equal texts share one parsed date (the cache).
+    # Dates: a text and its precision. Each text is parsed once per file (chk._dates), then shared.
     date, precision = spec["date"], get("date_precision")
     if date.__class__ is str:
         dated = chk._dates.get(date) or _new_date(chk._dates, date)

@@ -16,11 +16,12 @@ derived from the transitions, never kept alongside them.
 
 from __future__ import annotations
 
+import enum
 import functools
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 import networkx as nx
@@ -35,6 +36,8 @@ if TYPE_CHECKING:
 __all__ = ["Guard", "PatternMachine", "State", "Transition"]
 
 #: Kinds and roles in a fixed order: the compiled table indexes them.
+E = TypeVar("E", bound=enum.Enum)
+
 KINDS: tuple[EventKind, ...] = tuple(EventKind)
 ROLES: tuple[Role, ...] = (Role.INITIATOR, Role.RESPONDENT, Role.THIRD_PARTY)
 #: Number of event classes: every (kind, role, touches red line) triple.
@@ -43,7 +46,7 @@ N_CLASSES = len(KINDS) * len(ROLES) * 2
 
 def event_class(kind: EventKind, role: Role, touches_red_line: bool) -> int:
     """Return the integer class of an event, as the compiled table indexes it."""
-    return (KINDS.index(kind) * len(ROLES) + ROLES.index(role)) * 2 + int(touches_red_line)
+    return (KINDS.index(kind) * len(ROLES) + ROLES.index(role)) * 2 + (1 if touches_red_line else 0)
 
 
 def _class_triples() -> list[tuple[EventKind, Role, bool]]:
@@ -51,11 +54,22 @@ def _class_triples() -> list[tuple[EventKind, Role, bool]]:
 
 
 def _as_kinds(value: Iterable[EventKind | str]) -> frozenset[EventKind]:
-    return frozenset(EventKind(v) for v in value)
+    return _enum_set("guard kinds", EventKind, value)
 
 
 def _as_roles(value: Iterable[Role | str]) -> frozenset[Role]:
-    return frozenset(Role(v) for v in value)
+    return _enum_set("guard roles", Role, value)
+
+
+def _enum_set(field: str, enum_type: type[E], value: Iterable[E | str]) -> frozenset[E]:
+    """Return the members named in ``value``, or raise DefinitionError naming the field."""
+    names = ", ".join(m.value for m in enum_type)
+    if isinstance(value, str):  # a lone name would be read letter by letter
+        raise DefinitionError(f"{field}: expected a collection of {names}; got the single value {value!r}")
+    try:
+        return frozenset(enum_type(v) for v in value)
+    except (ValueError, TypeError):
+        raise DefinitionError(f"{field}: expected a collection of {names}; got {short_repr(value)}") from None
 
 
 @attrs.frozen
@@ -162,6 +176,8 @@ def _transition_tuple(value: Iterable[Transition]) -> tuple[Transition, ...]:
 
 
 def _label_tuple(value: Iterable[str]) -> tuple[str, ...]:
+    if isinstance(value, str):  # a lone label would be read letter by letter
+        raise DefinitionError(f"cycle: expected a sequence of transition labels, got the single value {value!r}")
     return tuple(value)
 
 
@@ -169,6 +185,7 @@ def _label_tuple(value: Iterable[str]) -> tuple[str, ...]:
 class _Compiled:
     """The machine as integer tables (built once per machine)."""
 
+    state_index: dict[str, int]  # state name -> its position
     table: list[int]  # state * N_CLASSES + class -> transition index, or -1
     target_offset: list[int]  # transition index -> target state index * N_CLASSES
     target_state: list[int]  # transition index -> target state index
@@ -227,10 +244,15 @@ class PatternMachine:
         Raises:
             KeyError: When there is none.
         """
-        for s in self.states:
-            if s.name == name:
-                return s
-        raise KeyError(f"machine {self.name!r} has no state {name!r} (states: {', '.join(self.state_names)})")
+        return self.states[self._state_index(name)]
+
+    def _state_index(self, name: str) -> int:
+        try:
+            return self._compiled.state_index[name]
+        except (KeyError, TypeError):  # TypeError: not a name at all (unhashable)
+            raise KeyError(
+                f"machine {self.name!r} has no state {name!r} (states: {', '.join(self.state_names)})"
+            ) from None
 
     def transitions_from(self, state: str) -> tuple[Transition, ...]:
         """Return the transitions leaving a state (self-loops included)."""
@@ -245,7 +267,7 @@ class PatternMachine:
             >>> m.step("dormant", "offer", "initiator", False).target
             'overture'
         """
-        si = self.state_names.index(state)
+        si = self._state_index(state)
         ti = self._compiled.table[si * N_CLASSES + event_class(EventKind(kind), Role(role), touches_red_line)]
         return self.transitions[ti] if ti >= 0 else None
 
@@ -256,14 +278,15 @@ class PatternMachine:
         Nodes are state names (attributes ``description``, ``outcome``,
         ``initial``); each transition is an edge keyed by its label, with
         ``guard``, ``description`` and ``transition`` attributes. The graph
-        is built once and shared: treat it as read-only (copy it to edit).
+        is built once and shared, so it is frozen (``networkx.freeze``):
+        copy it to edit (``nx.MultiDiGraph(m.graph)``).
         """
         g = nx.MultiDiGraph(name=self.name)
         for s in self.states:
             g.add_node(s.name, description=s.description, outcome=s.outcome, initial=s.name == self.initial)
         for t in self.transitions:
             g.add_edge(t.source, t.target, key=t.label, guard=t.guard, description=t.description, transition=t)
-        return g
+        return nx.freeze(g)
 
     # -- replay -----------------------------------------------------------------
 
@@ -468,6 +491,7 @@ def _compile(m: PatternMachine) -> _Compiled:
             if t.guard.matches(*triple):
                 table[base + c] = ti
     return _Compiled(
+        state_index=index,
         table=table,
         target_offset=[index[t.target] * N_CLASSES for t in m.transitions],
         target_state=[index[t.target] for t in m.transitions],
@@ -531,7 +555,7 @@ def _machine_from_dict(cls: type[PatternMachine], data: Any, path: str | None) -
             if not isinstance(outcome, bool):
                 problems.append(f"state {name!r}: field 'outcome': expected true or false, got {short_repr(outcome)}")
                 continue
-            states.append(State(name, str(spec.get("description", "")), outcome=outcome))
+            states.append(State(name, _description(f"state {name!r}", spec, problems), outcome=outcome))
     transitions: list[Transition] = []
     tdata = data.get("transitions", [])
     if not isinstance(tdata, list):
@@ -546,11 +570,12 @@ def _machine_from_dict(cls: type[PatternMachine], data: Any, path: str | None) -
     for key in ("name", "initial"):
         if key in data and not isinstance(data[key], str):
             problems.append(f"machine: field {key!r}: expected text, got {type(data[key]).__name__}")
+    description = _description("machine", data, problems)
     if problems:
         raise DataError(problems, path=path)
     return cls(
         name=data["name"],
-        description=str(data.get("description", "")),
+        description=description,
         states=states,
         initial=data["initial"],
         transitions=transitions,
@@ -597,11 +622,19 @@ def _transitions_from_entry(i: int, spec: Any, problems: list[str]) -> list[Tran
         problems.append(f"{where}: field 'red_line': expected true, false or null (either), got {short_repr(red_line)}")
         return []
     guard = Guard(kinds=kinds, roles=roles, red_line=red_line)
+    description = _description(where, spec, problems)
     if not isinstance(label, str):
         return []
-    return [
-        Transition(
-            s, s if stay is True else str(target), label, guard=guard, description=str(spec.get("description", ""))
-        )
-        for s in sources
-    ]
+    target_of = {s: s if stay is True else str(target) for s in sources}
+    return [Transition(s, target_of[s], label, guard=guard, description=description) for s in sources]
+
+
+def _description(where: str, spec: Mapping[str, Any], problems: list[str]) -> str:
+    """Return the ``description`` field as text ("" when absent or empty), or report what it is instead."""
+    value = spec.get("description")
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        problems.append(f"{where}: field 'description': expected text, got {short_repr(value)}")
+        return ""
+    return value

@@ -260,22 +260,22 @@ class Trace:
     @functools.cached_property
     def deviations(self) -> tuple[Deviation, ...]:
         """Return every deviation, each with an explanation."""
-        machine, episode = self.machine, self.episode
-        names = machine.state_names
         expected: dict[int, tuple[str, ...]] = {}
         roles: dict[str, Role] = {}
-        out = []
-        for i in np.flatnonzero(self.transition_indices < 0).tolist():
-            event = episode.events[i]
-            si = int(self.state_indices[i])
-            if si not in expected:
-                expected[si] = tuple(t.describe() for t in machine.transitions_from(names[si]))
-            if event.actor not in roles:
-                roles[event.actor] = episode.role_of(event.actor)
-            out.append(
-                Deviation(i, event, names[si], roles[event.actor], episode.touches_red_line(event), expected[si])
-            )
-        return tuple(out)
+        return tuple(self._deviation(i, expected, roles) for i in np.flatnonzero(self.transition_indices < 0).tolist())
+
+    def _deviation(self, i: int, expected: dict[int, tuple[str, ...]], roles: dict[str, Role]) -> Deviation:
+        """Return the deviation at event ``i``; ``expected`` (by state) and ``roles`` (by actor) are caches."""
+        machine, episode = self.machine, self.episode
+        event = episode.events[i]
+        si = int(self.state_indices[i])
+        if si not in expected:
+            expected[si] = tuple(t.describe() for t in machine.transitions_from(machine.state_names[si]))
+        if event.actor not in roles:
+            roles[event.actor] = episode.role_of(event.actor)
+        return Deviation(
+            i, event, machine.state_names[si], roles[event.actor], episode.touches_red_line(event), expected[si]
+        )
 
     @functools.cached_property
     def cycles(self) -> tuple[Cycle, ...]:
@@ -369,7 +369,7 @@ def run_classes(machine: PatternMachine, classes: Sequence[int]) -> tuple[list[i
     compiled = machine._compiled
     table = compiled.table
     target_offset = compiled.target_offset
-    offset = machine.state_names.index(machine.initial) * N_CLASSES
+    offset = machine._state_index(machine.initial) * N_CLASSES
     taken: list[int] = []
     append = taken.append
     for c in classes:
@@ -384,7 +384,7 @@ def replay(machine: PatternMachine, episode: Episode, *, strict: bool = False) -
     """Replay an episode through a machine (see :meth:`PatternMachine.replay`)."""
     taken_list, final = run_classes(machine, classify(episode))
     taken = np.asarray(taken_list, dtype=np.int32)
-    initial = machine.state_names.index(machine.initial)
+    initial = machine._state_index(machine.initial)
     states = _states_from_transitions(machine, taken, initial)
     n = len(taken_list)
     conforming = int(np.count_nonzero(taken >= 0))
@@ -397,7 +397,7 @@ def replay(machine: PatternMachine, episode: Episode, *, strict: bool = False) -
         fitness=conforming / n if n else 1.0,
     )
     if strict and conforming < n:
-        first = trace.deviations[0]
+        first = trace._deviation(int(np.argmax(taken < 0)), {}, {})  # the first only, not every one
         raise ReplayError(
             f"strict replay of {episode.id!r} on {machine.name!r}: {first.explanation}",
             event=first.event,
