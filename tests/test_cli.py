@@ -8,8 +8,6 @@ subprocess (exit code, streams, no traceback); finer cases call
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -17,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers import run_cli
 
 import negotiation_model as nm
 from negotiation_model.cli import EXIT_DATA, EXIT_OK, EXIT_USAGE, cli, main
@@ -54,22 +53,6 @@ events:
 """
 
 
-def _command() -> list[str]:
-    found = shutil.which("negotiation-model")
-    if found is None:
-        venv_script = Path(sys.executable).parent / "negotiation-model"
-        found = str(venv_script) if venv_script.exists() else None
-    return [found] if found else [sys.executable, "-m", "negotiation_model"]
-
-
-def _run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE")}
-    env["COLUMNS"] = "80"  # plain output must not wrap at any width
-    return subprocess.run(
-        [*_command(), *args], capture_output=True, text=True, encoding="utf-8", timeout=120, cwd=cwd, env=env
-    )
-
-
 def _main(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     code = main(list(args))
     captured = capsys.readouterr()
@@ -98,7 +81,7 @@ def bad_files(tmp_path: Path) -> dict[str, Path]:
 
 def test_script_list_json_lists_the_bundled_episodes() -> None:
     """`list --json` prints every bundled id with its dates and event count."""
-    r = _run("list", "--json")
+    r = run_cli("list", "--json")
     assert r.returncode == EXIT_OK, r.stderr
     rows = json.loads(r.stdout)
     assert [row["id"] for row in rows] == nm.list_episodes()
@@ -109,7 +92,7 @@ def test_script_list_json_lists_the_bundled_episodes() -> None:
 
 def test_script_show_prints_the_timeline_as_plain_text() -> None:
     """`show` on a pipe is plain text: one row per event, every event id present, no escape codes."""
-    r = _run("show", EPISODE)
+    r = run_cli("show", EPISODE)
     assert r.returncode == EXIT_OK, r.stderr
     ep = nm.load_episode(EPISODE)
     for e in ep.events:
@@ -123,7 +106,7 @@ def test_script_show_prints_the_timeline_as_plain_text() -> None:
 
 def test_script_replay_is_readable() -> None:
     """The README's command prints the title, roles, red line, steps, final state, fitness and cycles."""
-    r = _run("replay", EPISODE)
+    r = run_cli("replay", EPISODE)
     assert r.returncode == EXIT_OK, r.stderr
     trace = nm.door_slam_pattern().replay(nm.load_episode(EPISODE))
     out = r.stdout
@@ -139,7 +122,7 @@ def test_script_replay_is_readable() -> None:
 def test_script_replay_json_and_plot(tmp_path: Path) -> None:
     """`replay --json --plot` prints the trace as JSON and writes a PNG."""
     png = tmp_path / "timeline.png"
-    r = _run("replay", EPISODE, "--json", "--plot", str(png))
+    r = run_cli("replay", EPISODE, "--json", "--plot", str(png))
     assert r.returncode == EXIT_OK, r.stderr
     data = json.loads(r.stdout)
     assert data["episode"] == EPISODE
@@ -150,7 +133,7 @@ def test_script_replay_json_and_plot(tmp_path: Path) -> None:
 
 def test_script_counterfactual_json() -> None:
     """`counterfactual` with filters and --cascade reports the dropped events and both final states."""
-    r = _run(
+    r = run_cli(
         "counterfactual",
         EPISODE,
         "--drop-kind",
@@ -178,14 +161,14 @@ def test_script_counterfactual_json() -> None:
 
 def test_script_diagram_dot() -> None:
     """`diagram --format dot` prints Graphviz text of the canonical machine."""
-    r = _run("diagram", "--format", "dot", "--self-loops")
+    r = run_cli("diagram", "--format", "dot", "--self-loops")
     assert r.returncode == EXIT_OK, r.stderr
     assert r.stdout == nm.door_slam_pattern().to_dot(self_loops=True)
 
 
 def test_script_validate_names_each_bad_file(bad_files: dict[str, Path]) -> None:
     """`validate` says OK for a good file, lists the problems of bad ones, and exits 1."""
-    r = _run("validate", str(MINIMAL), str(bad_files["malformed"]), str(bad_files["fields"]))
+    r = run_cli("validate", str(MINIMAL), str(bad_files["malformed"]), str(bad_files["fields"]))
     assert r.returncode == EXIT_DATA
     _no_traceback(r.stdout, r.stderr)
     assert "OK" in r.stdout and "(4 events)" in r.stdout
@@ -196,7 +179,7 @@ def test_script_validate_names_each_bad_file(bad_files: dict[str, Path]) -> None
 
 def test_script_replay_of_a_malformed_file_is_one_message(bad_files: dict[str, Path]) -> None:
     """A malformed file exits 1 with one message on stderr naming the file; nothing on stdout."""
-    r = _run("replay", str(bad_files["malformed"]))
+    r = run_cli("replay", str(bad_files["malformed"]))
     assert r.returncode == EXIT_DATA
     _no_traceback(r.stderr)
     assert r.stderr.startswith("error: ")
@@ -210,7 +193,7 @@ def test_script_strict_replay_that_deviates_exits_1(bad_files: dict[str, Path]) 
     path = bad_files["deviating"]
     with pytest.raises(nm.ReplayError):  # the premise: the library refuses it too
         nm.door_slam_pattern().replay(nm.load_episode(path), strict=True)
-    r = _run("replay", str(path), "--strict")
+    r = run_cli("replay", str(path), "--strict")
     assert r.returncode == EXIT_DATA
     _no_traceback(r.stderr)
     assert str(path) in r.stderr
@@ -219,7 +202,7 @@ def test_script_strict_replay_that_deviates_exits_1(bad_files: dict[str, Path]) 
 
 def test_script_usage_error_exits_2() -> None:
     """A bad option value is a usage error: exit 2, click's message, no traceback."""
-    r = _run("replay", EPISODE, "--format", "xml")
+    r = run_cli("replay", EPISODE, "--format", "xml")
     assert r.returncode == EXIT_USAGE
     _no_traceback(r.stderr)
     assert "'xml' is not one of" in r.stderr
@@ -245,7 +228,7 @@ def test_debug_shows_the_traceback(capsys: pytest.CaptureFixture[str], bad_files
 
 def test_script_simulate_json_agrees_with_the_library() -> None:
     """`simulate --json` gives the exact odds of the model fitted on the Japan-DPRK episodes, and MC counts."""
-    r = _run("simulate", "--start", "conditional", "-n", "20000", "--seed", "7", "--json")
+    r = run_cli("simulate", "--start", "conditional", "-n", "20000", "--seed", "7", "--json")
     assert r.returncode == EXIT_OK, r.stderr
     data = json.loads(r.stdout)
     ids = [i for i in nm.list_episodes() if i.startswith("japan-dprk")]
@@ -261,7 +244,9 @@ def test_script_simulate_json_agrees_with_the_library() -> None:
 def test_script_sweep_json_and_plot(tmp_path: Path) -> None:
     """`sweep --values ... --json --plot x.svg` tabulates each value and draws the curves."""
     svg = tmp_path / "sweep.svg"
-    r = _run("sweep", "conditional", "provoked", "--values", "0,0.5,1", "--fit", EPISODE, "--json", "--plot", str(svg))
+    r = run_cli(
+        "sweep", "conditional", "provoked", "--values", "0,0.5,1", "--fit", EPISODE, "--json", "--plot", str(svg)
+    )
     assert r.returncode == EXIT_OK, r.stderr
     data = json.loads(r.stdout)
     assert [row["value"] for row in data["rows"]] == [0.0, 0.5, 1.0]
@@ -274,7 +259,7 @@ def test_script_sweep_json_and_plot(tmp_path: Path) -> None:
 def test_script_export_csv(tmp_path: Path) -> None:
     """`export --format csv -o FILE` writes one row per event (the format also follows from the name)."""
     out = tmp_path / "events.csv"
-    r = _run("export", EPISODE, "-o", str(out))
+    r = run_cli("export", EPISODE, "-o", str(out))
     assert r.returncode == EXIT_OK, r.stderr
     lines = out.read_text(encoding="utf-8").splitlines()
     assert len(lines) == len(nm.load_episode(EPISODE)) + 1

@@ -18,6 +18,7 @@ from typing import Any
 
 import attrs
 import pytest
+from helpers import episode_mapping
 
 import negotiation_model as nm
 from negotiation_model.errors import DataError
@@ -36,19 +37,6 @@ def _load_synthetic() -> Any:
 
 
 synthetic_episode_dict = _load_synthetic().synthetic_episode_dict
-
-
-def base(events: list[dict[str, Any]]) -> dict[str, Any]:
-    """Return an episode mapping around the given events."""
-    return {
-        "id": "t",
-        "title": "T",
-        "roles": {"initiator": "A", "respondent": "B"},
-        "red_line": "hostages",
-        "actors": {"A": {"name": "A"}, "B": {"name": "B"}},
-        "sources": {"s1": {"title": "S"}},
-        "events": events,
-    }
 
 
 def event(i: int, **fields: Any) -> dict[str, Any]:
@@ -120,7 +108,7 @@ def test_checked_event_refuses_what_event_refuses(fields: dict[str, Any], messag
 
 def test_episode_from_dict_leaves_the_callers_data_alone() -> None:
     """Only the loader's own parsed data is consumed; a caller's mapping is not changed."""
-    data = base([event(1), event(2, kind="precondition", actor="B", responds_to=["e1"])])
+    data = episode_mapping([event(1), event(2, kind="precondition", actor="B", responds_to=["e1"])])
     before = copy.deepcopy(data)
     episode_from_dict(data)
     assert data == before
@@ -132,10 +120,10 @@ def test_loading_restores_the_garbage_collector(tmp_path: Path, enabled: bool) -
     was = gc.isenabled()
     try:
         gc.enable() if enabled else gc.disable()
-        load_json(tmp_path, base([event(1)]))
+        load_json(tmp_path, episode_mapping([event(1)]))
         assert gc.isenabled() is enabled
         with pytest.raises(DataError):
-            load_json(tmp_path, base([event(1, kind="ofer")]))
+            load_json(tmp_path, episode_mapping([event(1, kind="ofer")]))
         assert gc.isenabled() is enabled
     finally:
         gc.enable() if was else gc.disable()
@@ -144,15 +132,15 @@ def test_loading_restores_the_garbage_collector(tmp_path: Path, enabled: bool) -
 def test_repeated_codes_are_checked_with_their_types(tmp_path: Path) -> None:
     """A goldstein of 1 first does not let a goldstein of true through later (1 == True in Python)."""
     good = [event(1, codes={"goldstein": 1}), event(2, codes={"goldstein": 1.0})]
-    ep = load_json(tmp_path, base(good))
+    ep = load_json(tmp_path, episode_mapping(good))
     assert [e.codes.goldstein for e in ep.events] == [1, 1.0]
     with pytest.raises(DataError, match=r"e3.*goldstein.*True"):
-        load_json(tmp_path, base([*good, event(3, codes={"goldstein": True})]))
+        load_json(tmp_path, episode_mapping([*good, event(3, codes={"goldstein": True})]))
 
 
 def test_repeated_codes_are_shared(tmp_path: Path) -> None:
     """Equal codes on many events are one object (memory), and still equal to a fresh Codes."""
-    ep = load_json(tmp_path, base([event(i, codes={"cameo": "036"}) for i in range(5)] + [event(9)]))
+    ep = load_json(tmp_path, episode_mapping([event(i, codes={"cameo": "036"}) for i in range(5)] + [event(9)]))
     assert len({id(e.codes) for e in ep.events[:5]}) == 1
     assert ep.events[0].codes == nm.Codes("036")
     assert ep.events[5].codes.is_empty()
@@ -161,24 +149,24 @@ def test_repeated_codes_are_shared(tmp_path: Path) -> None:
 def test_repeated_lists_keep_the_types_of_their_items(tmp_path: Path) -> None:
     """A list of [1] after a list of ["1"] is still an error that shows the number."""
     with pytest.raises(DataError, match=r"e2.*'issues'.*got 1 in it"):
-        load_json(tmp_path, base([event(1, issues=["1"]), event(2, issues=[1])]))
+        load_json(tmp_path, episode_mapping([event(1, issues=["1"]), event(2, issues=[1])]))
     with pytest.raises(DataError, match=r"e2.*'sources'"):
-        load_json(tmp_path, base([event(1), event(2, sources=[True])]))
+        load_json(tmp_path, episode_mapping([event(1), event(2, sources=[True])]))
 
 
 def test_repeated_dates_are_shared_and_bad_ones_still_refused(tmp_path: Path) -> None:
     """Events of the same day share one date object; an impossible date after good ones is refused."""
-    ep = load_json(tmp_path, base([event(1), event(2), event(3, date="2024-01")]))
+    ep = load_json(tmp_path, episode_mapping([event(1), event(2), event(3, date="2024-01")]))
     assert ep.events[0].date is ep.events[1].date
     assert ep.events[2].date_precision is nm.DatePrecision.MONTH
     with pytest.raises(DataError, match=r"e2.*'date'"):
-        load_json(tmp_path, base([event(1), event(2, date="2024-02-30")]))
+        load_json(tmp_path, episode_mapping([event(1), event(2, date="2024-02-30")]))
 
 
 def test_shared_values_do_not_leak_between_files(tmp_path: Path) -> None:
     """Loading one file does not change what another, loaded after it, gives."""
-    first = load_json(tmp_path, base([event(1, issues=["hostages"], codes={"cameo": "036"})]))
-    second = load_json(tmp_path, base([event(1, issues=["trade"], codes={"cameo": "040"})]))
+    first = load_json(tmp_path, episode_mapping([event(1, issues=["hostages"], codes={"cameo": "036"})]))
+    second = load_json(tmp_path, episode_mapping([event(1, issues=["trade"], codes={"cameo": "040"})]))
     assert first.events[0].issues == {"hostages"} and second.events[0].issues == {"trade"}
     assert second.events[0].codes.cameo == "040"
 

@@ -82,8 +82,12 @@ def test_timeline_band_colours_follow_the_states(trace: nm.Trace) -> None:
 
     fig = nm.plot_timeline(trace)
     colours = state_colours(trace.machine.state_names)
-    last = fig.axes[0].patches[-1]
-    assert to_hex(last.get_facecolor()) == colours[trace.final_state]
+    in_force = [trace.machine.initial, *(step.target for step in trace.steps)]
+    bands = fig.axes[0].patches
+    assert len(bands) == len(in_force)
+    assert [to_hex(band.get_facecolor()) for band in bands] == [to_hex(colours[s]) for s in in_force]
+    assert in_force[-1] == trace.final_state
+    assert len(set(in_force)) > 2  # the trace changes state, so a band of one colour throughout would fail
 
 
 def test_timeline_marks_red_line_events_and_deviations(tmp_path: Path) -> None:

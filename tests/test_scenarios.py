@@ -5,15 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import os
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 import yaml
+from helpers import run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -441,30 +439,14 @@ def test_a_set_change_keeps_outcome_probabilities_summing_to_one(move: tuple[str
 # -- the command line ------------------------------------------------------------------------
 
 
-def _command() -> list[str]:
-    found = shutil.which("negotiation-model")
-    if found is None:
-        venv_script = Path(sys.executable).parent / "negotiation-model"
-        found = str(venv_script) if venv_script.exists() else None
-    return [found] if found else [sys.executable, "-m", "negotiation_model"]
-
-
-def _run(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE")}
-    env["MPLBACKEND"] = "Agg"
-    return subprocess.run(
-        [*_command(), *map(str, args)], capture_output=True, text=True, encoding="utf-8", timeout=120, env=env
-    )
-
-
 def test_cli_scenarios_lists_the_bundled_set() -> None:
     """`negotiation-model scenarios` lists every bundled scenario with its start and changes; --json parses."""
-    r = _run("scenarios")
+    r = run_cli("scenarios")
     assert r.returncode == 0, r.stderr
     for sid in nm.list_scenarios():
         assert sid in r.stdout
     assert "set conditional -> provoked to 0" in r.stdout
-    r = _run("scenarios", "--json")
+    r = run_cli("scenarios", "--json")
     assert r.returncode == 0, r.stderr
     rows = json.loads(r.stdout)
     assert [row["id"] for row in rows] == nm.list_scenarios()
@@ -473,7 +455,7 @@ def test_cli_scenarios_lists_the_bundled_set() -> None:
 
 def test_cli_compare_prints_the_table() -> None:
     """`negotiation-model compare` prints one row per scenario, with the difference from the reference."""
-    r = _run("compare", "baseline", "red-line-aside", "--reference", "baseline", "--draws", "200")
+    r = run_cli("compare", "baseline", "red-line-aside", "--reference", "baseline", "--draws", "200")
     assert r.returncode == 0, r.stderr
     assert "P(summit)" in r.stdout and "red-line-aside" in r.stdout and "(reference)" in r.stdout
     assert "Traceback" not in r.stderr
@@ -481,7 +463,7 @@ def test_cli_compare_prints_the_table() -> None:
 
 def test_cli_compare_json_matches_the_library() -> None:
     """--json prints the comparison's to_dict(), with the same numbers as compare_scenarios."""
-    r = _run("compare", "baseline", "no-door-slam", "--json", "--draws", "200", "--seed", "3")
+    r = run_cli("compare", "baseline", "no-door-slam", "--json", "--draws", "200", "--seed", "3")
     assert r.returncode == 0, r.stderr
     data = json.loads(r.stdout)
     expected = nm.compare_scenarios(["baseline", "no-door-slam"], draws=200, seed=3).to_dict()
@@ -491,7 +473,7 @@ def test_cli_compare_json_matches_the_library() -> None:
 def test_cli_compare_bad_scenario_file_exits_1_naming_the_file() -> None:
     """A malformed scenario file: exit 1, the file and the field named on stderr, no traceback."""
     path = BAD / "p-out-of-range.yaml"
-    r = _run("compare", "baseline", path)
+    r = run_cli("compare", "baseline", path)
     assert r.returncode == 1
     assert str(path) in r.stderr and "'changes[0].set.p'" in r.stderr
     assert "Traceback" not in r.stderr and r.stdout == ""
@@ -499,7 +481,7 @@ def test_cli_compare_bad_scenario_file_exits_1_naming_the_file() -> None:
 
 def test_cli_compare_without_scenarios_exits_2() -> None:
     """`negotiation-model compare` with no scenario is a usage error: exit 2, no traceback."""
-    r = _run("compare")
+    r = run_cli("compare")
     assert r.returncode == 2
     assert "SCENARIO" in r.stderr and "Traceback" not in r.stderr
 
@@ -526,7 +508,7 @@ def test_cli_compare_usage_errors_exit_2(args: tuple[str, ...], capsys: pytest.C
 def test_cli_compare_plot_is_a_png(tmp_path: Path) -> None:
     """--plot FILE writes a real PNG of the outcome probabilities with their intervals."""
     out = tmp_path / "scenarios.png"
-    r = _run("compare", *nm.list_scenarios(), "--draws", "200", "--plot", out)
+    r = run_cli("compare", *nm.list_scenarios(), "--draws", "200", "--plot", out)
     assert r.returncode == 0, r.stderr
     data = out.read_bytes()
     assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 10_000
