@@ -21,7 +21,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from figures import Figure, best_time, best_times, format_table, rate_text
+from figures import Figure, best_time, best_times, check, format_table, rate_text
 
 import negotiation_model as nm
 from negotiation_model.machine import N_CLASSES
@@ -29,16 +29,18 @@ from negotiation_model.machine import N_CLASSES
 FIGURES = ("batch replay", "batch replay vs Python table loop", "batch replay scaling (10x)")
 
 
-def python_loop(machine: nm.PatternMachine, rows: list[list[int]]) -> list[int]:
-    """Return each row's final state index, stepping a dict ``(state, class) -> state`` in plain Python."""
+def python_table(machine: nm.PatternMachine) -> dict[tuple[int, int], int]:
+    """Return the machine as a plain dict ``(state, class) -> next state`` (a deviation keeps the state)."""
     compiled = machine._compiled
-    n_states = len(machine.states)
-    table = {
+    return {
         (s, c): (compiled.target_state[t] if (t := compiled.table[s * N_CLASSES + c]) >= 0 else s)
-        for s in range(n_states)
+        for s in range(len(machine.states))
         for c in range(N_CLASSES)
     }
-    initial = machine.state_names.index(machine.initial)
+
+
+def python_loop(table: dict[tuple[int, int], int], initial: int, rows: list[list[int]]) -> list[int]:
+    """Return each row's final state index, stepping ``state = table[(state, event)]`` in plain Python."""
     finals = []
     for row in rows:
         state = initial
@@ -58,12 +60,13 @@ def main(argv: list[str] | None = None) -> list[Figure]:
     classes = rng.integers(0, N_CLASSES, size=(n_seq, length))
     rows = classes.tolist()
     events = n_seq * length
+    table, initial = python_table(machine), machine.state_names.index(machine.initial)  # built beforehand
 
     (t_batch, batch), (t_loop, finals) = best_times(
-        lambda: nm.replay_batch(machine, classes), lambda: python_loop(machine, rows), repeat=3
+        lambda: nm.replay_batch(machine, classes), lambda: python_loop(table, initial, rows), repeat=3
     )
-    assert isinstance(batch, nm.BatchReplay) and batch.final_states.tolist() == finals, (
-        "the batch and the loop disagree"
+    check(
+        isinstance(batch, nm.BatchReplay) and batch.final_states.tolist() == finals, "the batch and the loop disagree"
     )
     ours, base = events / t_batch, events / t_loop
     figures = [

@@ -25,7 +25,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from figures import Figure, best_time, format_table
+from figures import Figure, best_time, check, format_table
 
 import negotiation_model as nm
 
@@ -78,9 +78,9 @@ def main(argv: list[str] | None = None) -> list[Figure]:
     args = parser.parse_args(argv)
     n = 300 if args.quick else 1_000
     t_model, t_numpy, same = timed(n, repeat=3)
-    assert same, "the model's exact answer differs from numpy's solve"
+    check(same, "the model's exact answer differs from numpy's solve")
     t_small, _, same_small = timed(n // 10, repeat=5)
-    assert same_small
+    check(same_small, "the model's exact answer differs from numpy's solve (small chain)")
     return [
         Figure(
             "exact analysis",

@@ -42,7 +42,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from figures import REFERENCE_LOOKUPS, Figure, best_time, format_table, lookup_rate, rate_text
+from figures import REFERENCE_LOOKUPS, Figure, best_time, check, format_table, lookup_rate, rate_text
 from synthetic import synthetic_episode_dict
 
 import negotiation_model as nm
@@ -82,7 +82,7 @@ def memory_per_event(path: Path, n: int) -> tuple[float, float]:
         current, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert len(episode) == n
+    check(len(episode) == n, f"loaded {len(episode)} events, expected {n}")
     return (peak - base) / n, (current - base) / n
 
 
@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> list[Figure]:
         for _ in range(5):
             lookups_per_s = max(lookups_per_s, lookup_rate(lookups))
             t, episode = best_time(lambda: load(path), repeat=1)
-            assert len(episode) == n
+            check(len(episode) == n, f"loaded {len(episode)} events, expected {n}")
             del episode
             t_load = min(t_load, t)
             t_json = min(t_json, best_time(lambda: json.loads(path.read_text(encoding="utf-8")), repeat=1)[0])

@@ -26,7 +26,7 @@ from typing import cast
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from figures import Figure, best_time, best_times, format_table, rate_text
+from figures import Figure, best_time, best_times, check, format_table, rate_text
 
 import negotiation_model as nm
 
@@ -70,7 +70,7 @@ def python_chains(model: nm.MarkovModel, n: int, *, seed: int, cumulative: bool)
 
 def moves_made(result: nm.SimulationResult) -> int:
     """Return the number of transitions a simulation made (every chain finished)."""
-    assert result.unfinished == 0
+    check(result.unfinished == 0, f"{result.unfinished} chains did not finish")
     return int(result.steps.sum())
 
 
@@ -94,10 +94,10 @@ def main(argv: list[str] | None = None) -> list[Figure]:
         lambda: python_chains(model, n_py, seed=2024, cumulative=True),
         repeat=2,
     )
-    t_ours, result = timings[0]
-    assert isinstance(result, nm.SimulationResult)
+    t_ours, simulated = timings[0]
+    result = cast(nm.SimulationResult, simulated)
     ours = moves_made(result) / t_ours
-    assert agrees(dict(result.counts), n, exact), "the simulation disagrees with the exact answer"
+    check(agrees(dict(result.counts), n, exact), "the simulation disagrees with the exact answer")
     figures = [
         Figure(
             "Monte Carlo",
@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> list[Figure]:
     for cumulative, name, (elapsed, run) in ((False, FIGURES[1], timings[1]), (True, FIGURES[2], timings[2])):
         total, counts = cast("tuple[int, dict[str, int]]", run)
         base = total / elapsed
-        assert agrees(counts, n_py, exact), "the Python loop disagrees with the exact answer"
+        check(agrees(counts, n_py, exact), "the Python loop disagrees with the exact answer")
         figures.append(
             Figure(
                 name,

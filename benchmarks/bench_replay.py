@@ -26,7 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 import baselines
-from figures import Figure, best_time, format_table, rate_text
+from figures import Figure, best_time, check, format_table, rate_text
 from synthetic import synthetic_episode
 
 import negotiation_model as nm
@@ -74,8 +74,8 @@ def main(argv: list[str] | None = None) -> list[Figure]:
             t_transitions = min(t_transitions, time.perf_counter() - start)
             t_ours = min(t_ours, best_time(lambda: replay_everything(machine, episode), repeat=3)[0])
         names = trace.machine.state_names
-        assert states == [names[s] for s in trace.state_indices[1:].tolist()], "transitions disagrees with replay"
-        assert abs(fitness - trace.fitness) < 1e-12
+        check(states == [names[s] for s in trace.state_indices[1:].tolist()], "transitions disagrees with replay")
+        check(abs(fitness - trace.fitness) < 1e-12, "transitions gives another fitness")
     ours = n / t_ours
     figures.append(Figure("typed replay", rate_text(ours), "", "", ">= 2,000,000 ev/s", ours >= 2_000_000))
     if t_transitions is None:
@@ -97,14 +97,16 @@ def main(argv: list[str] | None = None) -> list[Figure]:
     if sm is None:
         figures.append(Figure("typed replay vs python-statemachine", "n/a", "not installed", "", ">= 100x"))
     else:
-        gc.collect()
-        start = time.perf_counter()
-        states = baselines.replay_statemachine(sm, triggers[:n_psm])
-        elapsed = time.perf_counter() - start
+        elapsed = float("inf")
+        for _ in range(2):  # the best of two, on a fresh machine each time, as transitions gets
+            sm = baselines.statemachine_machine(machine)
+            gc.collect()
+            start = time.perf_counter()
+            states = baselines.replay_statemachine(sm, triggers[:n_psm])
+            elapsed = min(elapsed, time.perf_counter() - start)
         names = trace.machine.state_names
-        assert states == [names[s] for s in trace.state_indices[1 : n_psm + 1].tolist()], (
-            "python-statemachine disagrees"
-        )
+        expected = [names[s] for s in trace.state_indices[1 : n_psm + 1].tolist()]
+        check(states == expected, "python-statemachine disagrees with replay")
         rate = n_psm / elapsed
         figures.append(
             Figure(
@@ -118,7 +120,7 @@ def main(argv: list[str] | None = None) -> list[Figure]:
         )
 
     t_steps, steps = best_time(lambda: list(trace.steps), repeat=3)
-    assert len(steps) == n and steps[-1].target == trace.final_state
+    check(len(steps) == n and steps[-1].target == trace.final_state, "the steps read disagree with the trace")
     del steps
     small_trace = machine.replay(small)
     t_small_steps, _ = best_time(lambda: list(small_trace.steps), repeat=5)

@@ -22,6 +22,7 @@ __all__ = [
     "Figure",
     "best_time",
     "best_times",
+    "check",
     "format_table",
     "lookup_rate",
     "machine_summary",
@@ -79,6 +80,12 @@ def lookup_rate(n: int = 2_000_000) -> float:
         if enabled:
             gc.enable()
     return len(events) / best
+
+
+def check(condition: object, message: str) -> None:
+    """Stop the benchmark when a result is wrong (an ``assert`` would vanish under ``python -O``)."""
+    if not condition:
+        raise SystemExit(f"benchmark result is wrong: {message}")
 
 
 def best_time(fn: Callable[[], T], *, repeat: int = 3, min_time: float = 0.0) -> tuple[float, T]:
