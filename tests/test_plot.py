@@ -11,7 +11,7 @@ import pytest
 
 import negotiation_model as nm
 from negotiation_model.cli import EXIT_DATA, main
-from negotiation_model.plot import INSTALL_HINT, MissingExtraError, figure_format, state_colours
+from negotiation_model.plot import INSTALL_HINT, figure_format, state_colours
 
 pytest.importorskip("matplotlib")
 
@@ -167,7 +167,7 @@ def _hide_matplotlib(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_missing_matplotlib_says_what_to_install(monkeypatch: pytest.MonkeyPatch, trace: nm.Trace) -> None:
     """Without matplotlib, plotting raises an ImportError (and library error) that names the extra."""
     _hide_matplotlib(monkeypatch)
-    with pytest.raises(MissingExtraError) as info:
+    with pytest.raises(nm.MissingExtraError) as info:
         nm.plot_timeline(trace)
     assert isinstance(info.value, ImportError)
     assert isinstance(info.value, nm.NegotiationModelError)

@@ -7,7 +7,7 @@ the package root (the module layout is private and may change).
 from __future__ import annotations
 
 from .episode import Episode, Role, Roles
-from .errors import DataError, DefinitionError, NegotiationModelError, ReplayError
+from .errors import DataError, DefinitionError, MissingExtraError, NegotiationModelError, ReplayError
 from .events import Actor, ActorKind, Codes, DatePrecision, Event, EventKind, Quote, Source
 from .graph import pattern_cycles, reachable_states, shortest_path_to_outcome
 from .interop import (
@@ -63,6 +63,7 @@ __all__ = [
     "InsertEvent",
     "Knob",
     "MarkovModel",
+    "MissingExtraError",
     "NegotiationModelError",
     "OutcomeIntervals",
     "Passage",

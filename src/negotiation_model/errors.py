@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .events import Event
 
-__all__ = ["DataError", "DefinitionError", "NegotiationModelError", "ReplayError"]
+__all__ = ["DataError", "DefinitionError", "MissingExtraError", "NegotiationModelError", "ReplayError"]
 
 
 class NegotiationModelError(Exception):
@@ -47,6 +47,15 @@ class DefinitionError(NegotiationModelError, ValueError):
     def __init__(self, message: str, *, culprits: Sequence[str] = ()) -> None:
         self.culprits: tuple[str, ...] = tuple(culprits)
         super().__init__(message)
+
+
+class MissingExtraError(NegotiationModelError, ImportError):
+    """An optional dependency is not installed; the message names the extra to install.
+
+    Raised by the plots (matplotlib, the ``plot`` extra) and by
+    ``ScenarioComparison.to_dataframe`` (pandas). It is an
+    :class:`ImportError` too, so ``except ImportError`` catches it.
+    """
 
 
 class ReplayError(NegotiationModelError):

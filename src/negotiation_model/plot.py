@@ -22,7 +22,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, Literal
 
 from .episode import Role
-from .errors import NegotiationModelError
+from .errors import MissingExtraError
 from .events import EventKind
 
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from .replay import Trace
     from .scenarios import ScenarioComparison
 
-__all__ = ["MissingExtraError", "plot_scenarios", "plot_sweep", "plot_timeline", "save_figure"]
+__all__ = ["plot_scenarios", "plot_sweep", "plot_timeline", "save_figure"]
 
 #: What to tell a user who lacks matplotlib.
 INSTALL_HINT = 'pip install "negotiation-model[plot]"'
@@ -76,13 +76,6 @@ _KIND_MARKERS = {
     EventKind.SANCTION: "d",
     EventKind.STATEMENT: "p",
 }
-
-
-class MissingExtraError(NegotiationModelError, ImportError):
-    """An optional dependency is not installed; the message names the extra to install.
-
-    It is an :class:`ImportError` too, so ``except ImportError`` catches it.
-    """
 
 
 def _require_matplotlib() -> ModuleType:

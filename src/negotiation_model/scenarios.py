@@ -31,7 +31,7 @@ import attrs
 import numpy as np
 
 from .episode import Episode, Role
-from .errors import DataError, DefinitionError, short_repr
+from .errors import DataError, DefinitionError, MissingExtraError, short_repr
 from .events import Event, EventKind, FrozenMap, Source
 from .io import _build_event, _Checker, _close_match, _source_date, _type_name, list_episodes, load_episode, read_data
 from .machine import Guard, PatternMachine
@@ -1218,8 +1218,6 @@ class ScenarioComparison(Mapping[str, ScenarioResult]):
         try:
             import pandas as pd
         except ImportError as exc:
-            from .plot import MissingExtraError
-
             raise MissingExtraError(
                 f"ScenarioComparison.to_dataframe needs pandas, which is not installed ({exc}); "
                 'install it: pip install pandas (or pip install "negotiation-model[test]")'
