@@ -512,3 +512,28 @@ def test_cli_compare_plot_is_a_png(tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr
     data = out.read_bytes()
     assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 10_000
+
+
+def test_a_relative_fit_on_path_survives_saving_and_loading_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """fit_on: [ep.yaml] is read beside the scenario file; the saved form still finds it from anywhere."""
+    folder = tmp_path / "sc"
+    folder.mkdir()
+    nm.save_episode(nm.load_episode("japan-dprk-2002"), folder / "ep.yaml")
+    (folder / "s.yaml").write_text("id: s\ntitle: S\nrationale: r\nfit_on: [ep.yaml]\nchanges: []\n", encoding="utf-8")
+    scenario = nm.load_scenario(folder / "s.yaml")
+    assert scenario.fit_on == (str((folder / "ep.yaml").resolve()),)
+    (folder / "again.yaml").write_text(yaml.safe_dump(scenario_to_dict(scenario)), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    again = nm.load_scenario(folder / "again.yaml")
+    assert again.fit_on == scenario.fit_on
+    assert nm.scenario_model(again).counts.sum() == nm.scenario_model(scenario).counts.sum()
+
+
+def test_a_lone_id_is_one_id_and_a_change_must_be_a_change() -> None:
+    """Scenario(fit_on="x") means one episode (not its letters); a stray item in changes is refused by name."""
+    s = nm.Scenario(id="s", title="S", fit_on="japan-dprk-2002", outcomes="summit")
+    assert s.fit_on == ("japan-dprk-2002",) and s.outcomes == ("summit",)
+    with pytest.raises(nm.DataError, match=r"field 'changes': item 1: expected SetProbability.*got 'nope'"):
+        nm.Scenario(id="s", title="S", changes=[nm.SetProbability("conditional", "provoked", p=0.0), "nope"])

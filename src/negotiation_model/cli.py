@@ -44,7 +44,14 @@ from .machine import PatternMachine
 from .markov import MarkovModel, SimulationResult, SweepResult
 from .patterns import door_slam_pattern
 from .replay import Comparison, Trace, compare
-from .scenarios import ScenarioComparison, compare_scenarios, list_scenarios, load_scenario
+from .scenarios import (
+    DEFAULT_FIT_PREFIX,
+    ScenarioComparison,
+    compare_scenarios,
+    default_fit_on,
+    list_scenarios,
+    load_scenario,
+)
 
 __all__ = ["EXIT_DATA", "EXIT_OK", "EXIT_USAGE", "cli", "main", "run"]
 
@@ -600,8 +607,6 @@ def _print_comparison(out: _Output, c: Comparison, dropped: Sequence[Event], dir
 SIMULATION_BATCH = 1 << 20
 #: Most chains one run may ask for (each keeps its outcome and length: 6 bytes).
 MAX_CHAINS = 20_000_000
-#: The bundled episodes a model is fitted on by default: every id with this prefix.
-DEFAULT_FIT_PREFIX = "japan-dprk"
 
 
 def _fit_option(f: F) -> F:
@@ -634,7 +639,7 @@ def _level_option(f: F) -> F:
 
 
 def _fit_model(machine: PatternMachine, fit: Sequence[str], prior: float) -> MarkovModel:
-    ids = list(fit) or [i for i in list_episodes() if i.startswith(DEFAULT_FIT_PREFIX)]
+    ids = list(fit) or list(default_fit_on())
     if not ids:
         raise click.UsageError(f"no bundled {DEFAULT_FIT_PREFIX}* episodes to fit; give --fit EPISODE")
     return MarkovModel.fit(machine, [load_episode(i) for i in ids], prior=prior)

@@ -35,7 +35,7 @@ from .errors import DataError, DefinitionError, MissingExtraError, short_repr
 from .events import Event, EventKind, FrozenMap, Source
 from .io import _build_event, _Checker, _close_match, _source_date, _type_name, list_episodes, load_episode, read_data
 from .machine import Guard, PatternMachine
-from .markov import MarkovModel, OutcomeIntervals
+from .markov import MarkovModel, OutcomeIntervals, _as_names
 from .patterns import door_slam_pattern
 
 if TYPE_CHECKING:
@@ -89,15 +89,22 @@ def _non_negative(_inst: object, attribute: attrs.Attribute[Any], value: object)
 
 
 def _texts(value: Iterable[str]) -> tuple[str, ...]:
-    return tuple(value)
+    return _as_names(value)  # a lone id is one id, not its letters
 
 
 def _changes(value: Iterable[Change]) -> tuple[Change, ...]:
-    return tuple(value)
+    changes = tuple(value)
+    for i, c in enumerate(changes):
+        if not isinstance(c, PROBABILITY_CHANGES + EPISODE_CHANGES):
+            raise DataError(
+                f"field 'changes': item {i}: expected SetProbability, ScaleProbability, DropEvents or InsertEvent, "
+                f"got {short_repr(c)}"
+            )
+    return changes
 
 
 def _optional_texts(value: Iterable[str] | None) -> tuple[str, ...] | None:
-    return None if value is None else tuple(value)
+    return None if value is None else _as_names(value)
 
 
 def _is_number(value: object) -> bool:
@@ -407,7 +414,7 @@ def scenario_from_dict(data: Any, *, path: str | None = None, base: str | os.Pat
           locator: paragraph 2
         fit_on: [japan-dprk-2002, episodes/mine.yaml]   # optional
         prior: 1.0                    # optional
-        start: conditional            # optional (default: the pattern's initial state)
+        start: conditional            # optional (default: dormant, the door-slam pattern's initial state)
         outcomes: [summit, door_slammed]                # optional
         changes:                      # may be empty: the fitted baseline
           - set: {from: conditional, to: provoked, p: 0.0}
@@ -509,7 +516,7 @@ def _build_fit_on(chk: _Checker, where: str, value: Any, base: Path | None) -> t
         if ref in bundled or base is None or Path(ref).is_absolute():
             out.append(ref)
         else:
-            out.append(str(base / ref))
+            out.append(str((base / ref).resolve()))  # so that scenario_to_dict writes a path that works anywhere
     return tuple(out)
 
 
