@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -170,3 +171,12 @@ def test_blank_values_are_refused_alike_in_records_and_files(minimal: nm.Episode
         attrs.evolve(minimal.events[0], issues={" "})
     with pytest.raises(nm.DataError, match="notes"):
         attrs.evolve(minimal, notes=(" ",))
+
+
+@pytest.mark.parametrize(
+    "load", [nm.load_episode, nm.load_scenario, nm.from_event_table], ids=["episode", "scenario", "event table"]
+)
+def test_a_directory_is_not_reported_as_missing(tmp_path: Path, load: Any) -> None:
+    """Every loader says that a directory is one, rather than that there is no such file."""
+    with pytest.raises(FileNotFoundError, match="is a directory \\(expected a file\\)"):
+        load(tmp_path)

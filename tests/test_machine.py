@@ -260,3 +260,11 @@ def test_shortest_path_refuses_a_lone_outcome_name(machine: nm.PatternMachine) -
     with pytest.raises(TypeError, match="got the string 'summit'"):
         nm.shortest_path_to_outcome(machine, "dormant", "summit")  # type: ignore[arg-type]
     assert nm.shortest_path_to_outcome(machine, "dormant", ["summit"]) == ("dormant", "overture", "summit")
+
+
+def test_machine_files_say_what_they_should_hold_when_empty_and_a_directory_is_not_a_file(tmp_path: Path) -> None:
+    (tmp_path / "m.yaml").write_text("\n", encoding="utf-8")
+    with pytest.raises(nm.DataError, match="the file is empty \\(expected a pattern machine: a mapping with name"):
+        nm.PatternMachine.from_file(tmp_path / "m.yaml")
+    with pytest.raises(FileNotFoundError, match="is a directory"):
+        nm.PatternMachine.from_file(tmp_path)

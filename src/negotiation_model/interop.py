@@ -87,6 +87,7 @@ import attrs
 from .episode import Episode, Role, Roles
 from .errors import DataError
 from .events import Actor, ActorKind, Codes, Event, EventKind, FrozenMap, Source
+from .io import _no_file
 
 __all__ = [
     "TableImport",
@@ -780,7 +781,7 @@ def _open_table(table: Any) -> _Table:
 
 def _read_delimited(path: Path) -> _Table:
     if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such file")
+        raise _no_file(path, f"{path}: no such file")
     where = str(path)
     try:
         text = path.read_bytes().decode("utf-8-sig")

@@ -134,8 +134,13 @@ def load_episode(id_or_path: str | os.PathLike[str]) -> Episode:
         hint = ""
         if isinstance(id_or_path, str) and path.suffix == "":
             hint = f" (bundled episodes: {', '.join(list_episodes())})"
-        raise FileNotFoundError(f"{id_or_path}: no such bundled episode or file{hint}")
+        raise _no_file(path, f"{id_or_path}: no such bundled episode or file{hint}")
     return _episode_from_bytes(path.read_bytes, str(path), path.suffix.lower())
+
+
+def _no_file(path: Path, message: str) -> FileNotFoundError:
+    """Return the error for a path that is not a file: ``message``, or that it is a directory."""
+    return FileNotFoundError(f"{path}: is a directory (expected a file)" if path.is_dir() else message)
 
 
 def save_episode(episode: Episode, path: PathLike) -> Path:
@@ -262,24 +267,29 @@ class _JsonEvents:
         return out
 
 
+#: What an episode file holds, for the message about an empty one.
+_EPISODE_EXPECTED = "a mapping with id, title, roles, ..."
+
+
 class _DuplicateKey(Exception):
     pass
 
 
-def read_data(raw: bytes, where: str, suffix: str) -> Any:
+def read_data(raw: bytes, where: str, suffix: str, *, expected: str = _EPISODE_EXPECTED) -> Any:
     """Parse YAML or JSON bytes into plain Python data, or raise :class:`DataError`.
 
     Args:
         raw: The file's bytes (must be UTF-8).
         where: How to name the file in messages.
         suffix: ``.yaml``, ``.yml`` or ``.json``.
+        expected: What the file should hold, for the message about an empty file.
     """
-    text = _decode(raw, where)
+    text = _decode(raw, where, expected)
     del raw  # a caller that handed over its only reference lets the bytes go before the parse
     return _parse(text, where, suffix, _json_object)
 
 
-def _decode(raw: bytes, where: str) -> str:
+def _decode(raw: bytes, where: str, expected: str = _EPISODE_EXPECTED) -> str:
     """Return a file's bytes as text (UTF-8, without a byte-order mark), or raise :class:`DataError`."""
     try:
         text = raw.decode("utf-8")
@@ -288,7 +298,7 @@ def _decode(raw: bytes, where: str) -> str:
     if text.startswith("\ufeff"):
         text = text[1:]
     if not text or text.isspace():  # (not text.strip(): that would copy a large file's text once more)
-        raise DataError("the file is empty (expected a mapping with id, title, roles, ...)", path=where)
+        raise DataError(f"the file is empty (expected {expected})", path=where)
     return text
 
 

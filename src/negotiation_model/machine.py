@@ -376,15 +376,17 @@ class PatternMachine:
         """Read a machine from a YAML or JSON file (see :meth:`from_dict` for the format).
 
         Raises:
+            FileNotFoundError: When there is no such file (or it is a directory).
             DataError: When the file is unreadable or malformed.
             DefinitionError: When the machine it defines is inconsistent.
         """
-        from .io import read_data
+        from .io import _no_file, read_data
 
         p = Path(path)
         if not p.is_file():
-            raise FileNotFoundError(f"{path}: no such file")
-        return cls.from_dict(read_data(p.read_bytes(), str(p), p.suffix.lower()), path=str(p))
+            raise _no_file(p, f"{path}: no such file")
+        data = read_data(p.read_bytes(), str(p), p.suffix.lower(), expected=_MACHINE_EXPECTED)
+        return cls.from_dict(data, path=str(p))
 
     def to_mermaid(self, *, self_loops: bool = False) -> str:
         """Return a Mermaid ``stateDiagram-v2`` of the machine.
@@ -524,6 +526,10 @@ def _same_but_source(a: dict[str, Any], b: dict[str, Any]) -> bool:
     if a.get("stay") != b.get("stay"):
         return False
     return {k: v for k, v in a.items() if k != "from"} == {k: v for k, v in b.items() if k != "from"}
+
+
+#: What a machine file holds, for the message about an empty one.
+_MACHINE_EXPECTED = "a pattern machine: a mapping with name, initial, states, transitions"
 
 
 def _machine_from_dict(cls: type[PatternMachine], data: Any, path: str | None) -> PatternMachine:

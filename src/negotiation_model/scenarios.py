@@ -33,7 +33,17 @@ import numpy as np
 from .episode import Episode, Role
 from .errors import DataError, DefinitionError, MissingExtraError, short_repr
 from .events import Event, EventKind, FrozenMap, Source
-from .io import _build_event, _Checker, _close_match, _source_date, _type_name, list_episodes, load_episode, read_data
+from .io import (
+    _build_event,
+    _Checker,
+    _close_match,
+    _no_file,
+    _source_date,
+    _type_name,
+    list_episodes,
+    load_episode,
+    read_data,
+)
 from .machine import Guard, PatternMachine
 from .markov import MarkovModel, OutcomeIntervals, _as_names
 from .patterns import door_slam_pattern
@@ -329,6 +339,10 @@ def list_scenarios() -> list[str]:
     return sorted(p.name[: -len(".yaml")] for p in _bundled_dir().iterdir() if p.name.endswith(".yaml"))
 
 
+#: What a scenario file holds, for the message about an empty one.
+_SCENARIO_EXPECTED = "a scenario: a mapping with id, title, rationale, changes"
+
+
 def load_scenario(id_or_path: str | os.PathLike[str], *, machine: PatternMachine | None = None) -> Scenario:
     """Load a bundled scenario by id, or a scenario file (YAML or JSON) by path.
 
@@ -360,21 +374,16 @@ def _load_scenario(id_or_path: str | os.PathLike[str], machine: PatternMachine, 
     if isinstance(id_or_path, str) and id_or_path in list_scenarios() and not Path(id_or_path).exists():
         where = f"<bundled scenario {id_or_path}>"
         raw = _bundled_dir().joinpath(f"{id_or_path}.yaml").read_bytes()
-        scenario = scenario_from_dict(read_data(raw, where, ".yaml"), path=where)
+        scenario = scenario_from_dict(read_data(raw, where, ".yaml", expected=_SCENARIO_EXPECTED), path=where)
     else:
         path = Path(id_or_path)
         if not path.is_file():
             hint = ""
             if isinstance(id_or_path, str) and path.suffix == "":
                 hint = f" (bundled scenarios: {', '.join(list_scenarios())})"
-            raise FileNotFoundError(f"{id_or_path}: no such bundled scenario or file{hint}")
+            raise _no_file(path, f"{id_or_path}: no such bundled scenario or file{hint}")
         where = str(path)
-        raw = path.read_bytes()
-        if not raw.strip():  # read_data's own message describes an episode
-            raise DataError(
-                "the file is empty (expected a scenario: a mapping with id, title, rationale, changes)", path=where
-            )
-        data = read_data(raw, where, path.suffix.lower())
+        data = read_data(path.read_bytes(), where, path.suffix.lower(), expected=_SCENARIO_EXPECTED)
         scenario = scenario_from_dict(data, path=where, base=path.parent)
     problems = _prepare(scenario, machine, cache)[0]
     if problems:
