@@ -308,6 +308,13 @@ def test_bad_plot_suffix_is_a_usage_error(capsys: pytest.CaptureFixture[str], tm
     assert ".gif" in err and out == ""
 
 
+def test_a_plot_into_a_missing_directory_is_a_usage_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """--plot into a directory that does not exist is refused before anything is printed, not after."""
+    code, out, err = _main(capsys, "replay", EPISODE, "--plot", str(tmp_path / "nowhere" / "x.png"))
+    assert code == EXIT_USAGE
+    assert "no such directory" in err and out == ""
+
+
 def test_replay_plot_svg(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     """--plot FILE.svg writes an SVG document."""
     svg = tmp_path / "t.svg"

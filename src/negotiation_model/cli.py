@@ -145,7 +145,10 @@ def _plot_path(ctx: click.Context, param: click.Parameter, value: str | None) ->
         figure_format(value)
     except ValueError as exc:
         raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
-    return Path(value)
+    path = Path(value)
+    if not path.parent.is_dir():  # found out now, not after the command's output has been printed
+        raise click.BadParameter(f"{value}: no such directory {str(path.parent)!r}", ctx=ctx, param=param)
+    return path
 
 
 def _load_machine(path: str | None) -> PatternMachine:
@@ -648,14 +651,19 @@ def _fit_model(machine: PatternMachine, fit: Sequence[str], prior: float) -> Mar
 def _check_state(model: MarkovModel, state: str | None, option: str, *, transient: bool = False) -> str:
     """Return a state name the model knows, or raise a usage error that lists the choices."""
     name = model.initial if state is None else state
-    if name not in model.states:
-        raise click.BadParameter(f"no state {name!r} (states: {', '.join(model.states)})", param_hint=option)
-    if transient and name in model.outcomes:
-        choices = [s for s in model.states if s not in model.outcomes]
+    _check_state_name(name, model.states, model.outcomes if transient else (), option)
+    return name
+
+
+def _check_state_name(name: str, states: Sequence[str], outcomes: Sequence[str], option: str) -> None:
+    """Raise a usage error, listing the choices, unless ``name`` is one of ``states`` and none of ``outcomes``."""
+    if name not in states:
+        raise click.BadParameter(f"no state {name!r} (states: {', '.join(states)})", param_hint=option)
+    if name in outcomes:
+        choices = [s for s in states if s not in outcomes]
         raise click.BadParameter(
             f"{name!r} is an outcome state (absorbing); start from one of: {', '.join(choices)}", param_hint=option
         )
-    return name
 
 
 def _model_grid(model: MarkovModel) -> Table:
@@ -952,22 +960,11 @@ def sweep(
 def _print_sweep(out: _Output, model: MarkovModel, result: SweepResult, fitted: float) -> None:
     move = f"P({result.source}{out.arrow}{result.target})"
     out.print(Text(f"Outcome odds from {result.start!r} as {move} varies", style="bold"), _model_grid(model))
-    head = [move]
-    for o in result.outcomes:
-        head.append(f"P({o})")
-        if result.intervals is not None:
-            head.append(f"{result.level:.0%} interval")
-    head.append("expected steps")
+    head, rows = result._cells(out.arrow)
     table = out.table(*head)
-    for i, v in enumerate(result.values):
-        row: list[RenderableType] = [f"{v:.3g}"]
-        for o in result.outcomes:
-            row.append(f"{result.probabilities[i][o]:.3f}")
-            if result.intervals is not None:
-                lo, hi = result.intervals[i][o]
-                row.append(Text(f"{lo:.3f} - {hi:.3f}", style="dim"))
-        row.append(f"{result.expected_steps[i]:.2f}")
-        table.add_row(*row)
+    intervals = {i for i, h in enumerate(head) if h.endswith("interval")}  # shown dim
+    for row in rows:
+        table.add_row(*(Text(cell, style="dim") if i in intervals else cell for i, cell in enumerate(row)))
     out.print(Text(""), table)
     base = model.outcome_probabilities(result.start)
     odds = ", ".join(f"P({o}) {p:.3f}" for o, p in base.items())
@@ -1048,16 +1045,7 @@ def compare_command(
     """
     machine = door_slam_pattern()
     if start is not None:
-        if start not in machine.state_names:
-            raise click.BadParameter(
-                f"no state {start!r} (states: {', '.join(machine.state_names)})", param_hint="'--start'"
-            )
-        if start in machine.outcomes:
-            choices = [s for s in machine.state_names if s not in machine.outcomes]
-            raise click.BadParameter(
-                f"{start!r} is an outcome state (absorbing); start from one of: {', '.join(choices)}",
-                param_hint="'--start'",
-            )
+        _check_state_name(start, machine.state_names, machine.outcomes, "'--start'")
     loaded = [load_scenario(arg) for arg in scenario_args]
     ids = [s.id for s in loaded]
     repeated = sorted({i for i in ids if ids.count(i) > 1})

@@ -1316,7 +1316,12 @@ class SweepResult:
         """Return the sweep as a plain-text table, one row per value."""
         from .diagrams import text_table
 
-        head = [f"P({self.source} -> {self.target})"]
+        head, rows = self._cells()
+        return f"from {self.start!r}:\n" + text_table(head, rows)
+
+    def _cells(self, arrow: str = " -> ") -> tuple[list[str], list[list[str]]]:
+        """Return the table's header and rows as text (shared with the command line's table)."""
+        head = [f"P({self.source}{arrow}{self.target})"]
         for o in self.outcomes:
             head.append(f"P({o})")
             if self.intervals is not None:
@@ -1324,7 +1329,7 @@ class SweepResult:
         head.append("expected steps")
         rows = []
         for i, v in enumerate(self.values):
-            row: list[object] = [f"{v:.2f}"]
+            row = [f"{v:.3g}"]
             for o in self.outcomes:
                 row.append(f"{self.probabilities[i][o]:.3f}")
                 if self.intervals is not None:
@@ -1332,7 +1337,7 @@ class SweepResult:
                     row.append(f"{lo:.3f} - {hi:.3f}")
             row.append(f"{self.expected_steps[i]:.2f}")
             rows.append(row)
-        return f"from {self.start!r}:\n" + text_table(head, rows)
+        return head, rows
 
 
 # -- internals: layouts, draws, knobs ----------------------------------------------------------
