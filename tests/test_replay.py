@@ -214,3 +214,11 @@ def test_classify_agrees_with_event_class() -> None:
         ep = nm.load_episode(eid)
         expected = [event_class(e.kind, ep.role_of(e.actor), ep.touches_red_line(e)) for e in ep.events]
         assert classify(ep) == expected
+
+
+def test_class_triples_and_event_class_are_one_layout() -> None:
+    """Class c is CLASS_TRIPLES[c], and event_class gives back c: the table, classify and the strategies agree."""
+    from negotiation_model.machine import CLASS_TRIPLES, N_CLASSES, event_class
+
+    assert len(CLASS_TRIPLES) == N_CLASSES
+    assert [event_class(*triple) for triple in CLASS_TRIPLES] == list(range(N_CLASSES))

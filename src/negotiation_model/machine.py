@@ -44,13 +44,18 @@ ROLES: tuple[Role, ...] = (Role.INITIATOR, Role.RESPONDENT, Role.THIRD_PARTY)
 N_CLASSES = len(KINDS) * len(ROLES) * 2
 
 
+#: Every event class's (kind, role, touches red line), in class order: class ``c`` is ``CLASS_TRIPLES[c]``.
+CLASS_TRIPLES: tuple[tuple[EventKind, Role, bool], ...] = tuple(
+    (k, r, t) for k in KINDS for r in ROLES for t in (False, True)
+)
+#: What a kind and a role add to an event's class (the red line adds 1).
+KIND_OFFSET = {k: i * len(ROLES) * 2 for i, k in enumerate(KINDS)}
+ROLE_OFFSET = {r: i * 2 for i, r in enumerate(ROLES)}
+
+
 def event_class(kind: EventKind, role: Role, touches_red_line: bool) -> int:
     """Return the integer class of an event, as the compiled table indexes it."""
-    return (KINDS.index(kind) * len(ROLES) + ROLES.index(role)) * 2 + (1 if touches_red_line else 0)
-
-
-def _class_triples() -> list[tuple[EventKind, Role, bool]]:
-    return [(k, r, bool(t)) for k in KINDS for r in ROLES for t in (False, True)]
+    return KIND_OFFSET[kind] + ROLE_OFFSET[role] + (1 if touches_red_line else 0)
 
 
 def _as_kinds(value: Iterable[EventKind | str]) -> frozenset[EventKind]:
@@ -111,7 +116,7 @@ class Guard:
 
     def overlaps(self, other: Guard) -> bool:
         """Return True when some event could pass both guards."""
-        return any(self.matches(*c) and other.matches(*c) for c in _class_triples())
+        return any(self.matches(*c) and other.matches(*c) for c in CLASS_TRIPLES)
 
     def describe(self) -> str:
         """Return the guard in words, e.g. ``"issue_raised by initiator, on the red line"``."""
@@ -486,7 +491,7 @@ def _check_definition(m: PatternMachine) -> None:
 def _compile(m: PatternMachine) -> _Compiled:
     index = {s.name: i for i, s in enumerate(m.states)}
     table = [-1] * (len(m.states) * N_CLASSES)
-    triples = _class_triples()
+    triples = CLASS_TRIPLES
     for ti, t in enumerate(m.transitions):
         base = index[t.source] * N_CLASSES
         for c, triple in enumerate(triples):

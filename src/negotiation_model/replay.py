@@ -18,16 +18,12 @@ import numpy as np
 from .episode import Episode, Role
 from .errors import ReplayError
 from .events import Event
-from .machine import KINDS, N_CLASSES, ROLES, PatternMachine, Transition
+from .machine import KIND_OFFSET, N_CLASSES, ROLE_OFFSET, PatternMachine, Transition
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike, NDArray
 
 __all__ = ["BatchReplay", "Comparison", "Cycle", "Deviation", "Step", "Trace", "compare", "replay", "replay_batch"]
-
-# The same arithmetic as machine.event_class, laid out for one lookup per field.
-_KIND_OFFSET = {k: i * len(ROLES) * 2 for i, k in enumerate(KINDS)}
-_ROLE_OFFSET = {r: i * 2 for i, r in enumerate(ROLES)}
 
 
 @attrs.frozen
@@ -353,8 +349,8 @@ def classify(episode: Episode) -> list[int]:
     :func:`negotiation_model.machine.event_class`), so they depend on the
     episode only.
     """
-    actor_offset = {a: _ROLE_OFFSET[episode.role_of(a)] for a in episode.actors}
-    kind_offset = _KIND_OFFSET
+    actor_offset = {a: ROLE_OFFSET[episode.role_of(a)] for a in episode.actors}
+    kind_offset = KIND_OFFSET
     red = episode.red_line
     return [kind_offset[e.kind] + actor_offset[e.actor] + (red in e.issues) for e in episode.events]
 

@@ -48,7 +48,7 @@ import attrs
 
 from .episode import Episode, Role, Roles
 from .events import Actor, ActorKind, Codes, DatePrecision, Event, EventKind, Quote, Source, date_text, truncate
-from .machine import KINDS, ROLES, Guard, PatternMachine, State, Transition
+from .machine import CLASS_TRIPLES, KINDS, ROLES, Guard, PatternMachine, State, Transition
 
 __all__ = ["episodes", "events", "pattern_machines"]
 
@@ -93,7 +93,6 @@ _LAST_START = dt.date(9000, 1, 1)
 _SLUG_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789-_." + "éüß北朝鮮"
 #: Day precision is the common case; month and year turn up often enough.
 _PRECISIONS = (DatePrecision.DAY, DatePrecision.DAY, DatePrecision.MONTH, DatePrecision.YEAR)
-_TRIPLES = tuple((k, r, t) for k in KINDS for r in ROLES for t in (False, True))
 
 
 # -- building blocks -------------------------------------------------------------
@@ -365,10 +364,10 @@ class _Plan:
 
 def _plan(machine: PatternMachine, max_events: int) -> _Plan:
     moves = {
-        s: tuple((t, tuple(c for c in _TRIPLES if t.guard.matches(*c))) for t in machine.transitions_from(s))
+        s: tuple((t, tuple(c for c in CLASS_TRIPLES if t.guard.matches(*c))) for t in machine.transitions_from(s))
         for s in machine.state_names
     }
-    gaps = {s: tuple(c for c in _TRIPLES if machine.step(s, *c) is None) for s in machine.state_names}
+    gaps = {s: tuple(c for c in CLASS_TRIPLES if machine.step(s, *c) is None) for s in machine.state_names}
     everything = frozenset(machine.state_names)
     conforming = [everything]
     free = [everything]
