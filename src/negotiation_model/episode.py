@@ -143,17 +143,28 @@ class Episode:
             >>> nm.load_episode("japan-dprk-2023-24").role_of("JPN")
             <Role.INITIATOR: 'initiator'>
         """
-        seen = 0
-        current: str | None = actor_id
-        while current is not None and seen <= _MAX_REPRESENTS_DEPTH:
+        for current in self._represents_chain(actor_id):
             if current == self.roles.initiator:
                 return Role.INITIATOR
             if current == self.roles.respondent:
                 return Role.RESPONDENT
-            actor = self.actors.get(current)
-            current = actor.represents if actor is not None else None
-            seen += 1
         return Role.THIRD_PARTY
+
+    def _represents_chain(self, actor_id: str) -> tuple[str, ...]:
+        """Return the actor and, in order, whom it speaks for through ``represents`` (the last is a state).
+
+        Examples:
+            >>> import negotiation_model as nm
+            >>> ep = nm.load_episode("japan-dprk-2023-24")
+            >>> ep._represents_chain("kishida")[-1]
+            'JPN'
+        """
+        chain = [actor_id]
+        actor = self.actors.get(actor_id)
+        while actor is not None and actor.represents is not None and len(chain) <= _MAX_REPRESENTS_DEPTH:
+            chain.append(actor.represents)  # no loop: Episode refuses a chain of represents that loops
+            actor = self.actors.get(actor.represents)
+        return tuple(chain)
 
     def touches_red_line(self, event: Event) -> bool:
         """Return True when the event's issues include this episode's red line."""

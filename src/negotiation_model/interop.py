@@ -1255,21 +1255,10 @@ def _pm4py_record(episode: Episode, fields: Mapping[str, Any], index: int) -> di
     }
 
 
-def _state_of(episode: Episode, actor_id: str) -> str:
-    """Return the actor at the end of ``represents`` (the state a minister speaks for)."""
-    seen = {actor_id}
-    current = actor_id
-    while True:
-        actor = episode.actors.get(current)
-        if actor is None or actor.represents is None or actor.represents in seen:
-            return current
-        current = actor.represents
-        seen.add(current)
-
-
 def _plover_actor(episode: Episode, actor_id: str) -> dict[str, str]:
     actor = episode.actors.get(actor_id)
-    return {"code": _state_of(episode, actor_id), "actor_text": actor.name if actor is not None else actor_id}
+    state = episode._represents_chain(actor_id)[-1]  # the state a minister speaks for
+    return {"code": state, "actor_text": actor.name if actor is not None else actor_id}
 
 
 def _plover_record(episode: Episode, event: Event, fields: Mapping[str, Any]) -> dict[str, Any]:
