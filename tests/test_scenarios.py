@@ -537,3 +537,14 @@ def test_a_lone_id_is_one_id_and_a_change_must_be_a_change() -> None:
     assert s.fit_on == ("japan-dprk-2002",) and s.outcomes == ("summit",)
     with pytest.raises(nm.DataError, match=r"field 'changes': item 1: expected SetProbability.*got 'nope'"):
         nm.Scenario(id="s", title="S", changes=[nm.SetProbability("conditional", "provoked", p=0.0), "nope"])
+
+
+def test_a_change_the_model_cannot_take_is_named_by_its_place_in_the_changes() -> None:
+    """Setting every move out of a state to 0 fails at the change that empties the row, and says which one."""
+    s = nm.Scenario(
+        id="x",
+        title="X",
+        changes=[nm.SetProbability("provoked", to, p=0.0) for to in ("talks", "door_slammed", "overture")],
+    )
+    with pytest.raises(nm.DefinitionError, match=r"scenario 'x': field 'changes\[2\]\.set': .*cannot be renormalised"):
+        nm.scenario_model(s)

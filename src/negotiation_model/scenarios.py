@@ -989,18 +989,23 @@ def _model(scenario: Scenario, machine: PatternMachine, cache: dict[str, Episode
     problems, episodes = _prepare(scenario, machine, cache)
     if problems:
         raise DataError(problems)
+    where = f"scenario {scenario.id!r}"
     try:
         if scenario.prior is None:  # the model's own default prior
             model = MarkovModel.fit(machine, episodes, outcomes=scenario.outcomes)
         else:
             model = MarkovModel.fit(machine, episodes, scenario.prior, outcomes=scenario.outcomes)
-        for change in scenario.probability_changes:
+    except DefinitionError as exc:
+        raise DefinitionError(f"{where}: {exc}", culprits=exc.culprits) from None
+    for i, change in enumerate(scenario.changes):
+        try:
             if isinstance(change, SetProbability):
                 model = model.with_probability(change.source, change.target, change.p)
-            else:
+            elif isinstance(change, ScaleProbability):
                 model = model.scaled(change.source, change.target, change.factor)
-    except DefinitionError as exc:
-        raise DefinitionError(f"scenario {scenario.id!r}: {exc}", culprits=exc.culprits) from None
+        except DefinitionError as exc:
+            field = f"changes[{i}].{_change_name(change)}"
+            raise DefinitionError(f"{where}: field {field!r}: {exc}", culprits=exc.culprits) from None
     return model
 
 
