@@ -88,14 +88,23 @@ def default_fit_on() -> tuple[str, ...]:
 # -- records ------------------------------------------------------------------------
 
 
+def _number_problem(value: object, *, probability: bool) -> str | None:
+    """Return what is wrong with a probability (or, without ``probability``, a factor), or None."""
+    if probability and (not _is_number(value) or not 0.0 <= float(value) <= 1.0):  # type: ignore[arg-type]
+        return f"expected a probability from 0 to 1, got {short_repr(value)}"
+    if not probability and (not _is_number(value) or float(value) < 0.0):  # type: ignore[arg-type]
+        return f"expected a finite number of at least 0, got {short_repr(value)}"
+    return None
+
+
 def _probability(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not _is_number(value) or not 0.0 <= float(value) <= 1.0:  # type: ignore[arg-type]
-        raise DataError(f"field {attribute.name!r}: expected a probability from 0 to 1, got {short_repr(value)}")
+    if problem := _number_problem(value, probability=True):
+        raise DataError(f"field {attribute.name!r}: {problem}")
 
 
 def _non_negative(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not _is_number(value) or float(value) < 0.0:  # type: ignore[arg-type]
-        raise DataError(f"field {attribute.name!r}: expected a finite number of at least 0, got {short_repr(value)}")
+    if problem := _number_problem(value, probability=False):
+        raise DataError(f"field {attribute.name!r}: {problem}")
 
 
 def _texts(value: Iterable[str]) -> tuple[str, ...]:
@@ -595,32 +604,26 @@ def _state_name(chk: _Checker, scenario: str, field: str, value: Any) -> str | N
     return value
 
 
-def _number(chk: _Checker, scenario: str, field: str, value: Any, *, probability: bool) -> float | None:
-    if probability and (not _is_number(value) or not 0.0 <= value <= 1.0):
-        chk.add(f"{scenario}: field {field!r}: expected a probability from 0 to 1, got {short_repr(value)}")
-        return None
-    if not probability and (not _is_number(value) or value < 0.0):
-        chk.add(f"{scenario}: field {field!r}: expected a finite number of at least 0, got {short_repr(value)}")
-        return None
-    return float(value)
-
-
 def _build_set(chk: _Checker, scenario: str, field: str, spec: dict[str, Any]) -> Change | None:
-    source = _state_name(chk, scenario, f"{field}.from", spec["from"])
-    target = _state_name(chk, scenario, f"{field}.to", spec["to"])
-    p = _number(chk, scenario, f"{field}.p", spec["p"], probability=True)
-    if source is None or target is None or p is None:
-        return None
-    return SetProbability(source, target, p=p)
+    return _build_move_change(chk, scenario, field, spec, "p")
 
 
 def _build_scale(chk: _Checker, scenario: str, field: str, spec: dict[str, Any]) -> Change | None:
+    return _build_move_change(chk, scenario, field, spec, "factor")
+
+
+def _build_move_change(chk: _Checker, scenario: str, field: str, spec: dict[str, Any], key: str) -> Change | None:
+    """Build a SetProbability (``key`` "p") or a ScaleProbability (``key`` "factor") from its mapping."""
     source = _state_name(chk, scenario, f"{field}.from", spec["from"])
     target = _state_name(chk, scenario, f"{field}.to", spec["to"])
-    factor = _number(chk, scenario, f"{field}.factor", spec["factor"], probability=False)
-    if source is None or target is None or factor is None:
+    problem = _number_problem(spec[key], probability=key == "p")
+    if problem:
+        chk.add(f"{scenario}: field '{field}.{key}': {problem}")
+    if source is None or target is None or problem:
         return None
-    return ScaleProbability(source, target, factor=factor)
+    if key == "p":
+        return SetProbability(source, target, p=float(spec[key]))
+    return ScaleProbability(source, target, factor=float(spec[key]))
 
 
 def _build_drop(chk: _Checker, scenario: str, field: str, spec: dict[str, Any]) -> Change | None:
