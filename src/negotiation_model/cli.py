@@ -139,16 +139,29 @@ def _machine_option(f: F) -> F:
 def _plot_path(ctx: click.Context, param: click.Parameter, value: str | None) -> Path | None:
     if value is None:
         return None
-    from .plot import figure_format
+    from .plot import _require_matplotlib, figure_format
 
+    # Everything that would stop the plot is found out now, not after the command's output.
     try:
         figure_format(value)
     except ValueError as exc:
         raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
     path = Path(value)
-    if not path.parent.is_dir():  # found out now, not after the command's output has been printed
+    if not path.parent.is_dir():
         raise click.BadParameter(f"{value}: no such directory {str(path.parent)!r}", ctx=ctx, param=param)
+    _require_matplotlib()  # MissingExtraError (exit 1), naming the extra to install
     return path
+
+
+def _plot_option(what: str) -> Callable[[F], F]:
+    """The ``--plot FILE`` option of the commands that can also draw ``what``."""
+    return click.option(
+        "--plot",
+        "plot_path",
+        callback=_plot_path,
+        metavar="FILE",
+        help=f"Also draw {what} to FILE (.png or .svg; needs the plot extra).",
+    )
 
 
 def _load_machine(path: str | None) -> PatternMachine:
@@ -319,13 +332,7 @@ def _episode_json(ep: Episode) -> dict[str, Any]:
     show_default=True,
     help="table: the steps and a summary; json: the trace as data; mermaid: a state diagram with the path taken.",
 )
-@click.option(
-    "--plot",
-    "plot_path",
-    callback=_plot_path,
-    metavar="FILE",
-    help="Also draw the timeline to FILE (.png or .svg; needs the plot extra).",
-)
+@_plot_option("the timeline")
 @_machine_option
 @_json_option
 def replay(
@@ -342,10 +349,6 @@ def replay(
         if fmt not in ("table", "json"):
             raise click.UsageError(f"--json conflicts with --format {fmt}")
         fmt = "json"
-    if plot_path is not None:
-        from .plot import _require_matplotlib
-
-        _require_matplotlib()  # fail before any output when the extra is missing
     machine = _load_machine(machine_path)
     ep = load_episode(episode)
     try:
@@ -893,13 +896,7 @@ def _parse_values(ctx: click.Context, param: click.Parameter, value: str | None)
     show_default=True,
     help="Dirichlet pseudo-count per allowed move.",
 )
-@click.option(
-    "--plot",
-    "plot_path",
-    callback=_plot_path,
-    metavar="FILE",
-    help="Also draw the curves to FILE (.png or .svg; needs the plot extra).",
-)
+@_plot_option("the curves")
 @_machine_option
 @_json_option
 def sweep(
@@ -929,10 +926,6 @@ def sweep(
     if values is None:
         count = steps or 11
         values = tuple(round(i / (count - 1), 10) for i in range(count))
-    if plot_path is not None:
-        from .plot import _require_matplotlib
-
-        _require_matplotlib()
     machine = _load_machine(machine_path)
     model = _fit_model(machine, fit, prior)
     _check_state(model, source, "SOURCE")
@@ -1017,13 +1010,7 @@ def scenarios_command(as_json: bool) -> None:
     "--draws", type=click.IntRange(2, 1_000_000), default=2000, show_default=True, help="Posterior draws per scenario."
 )
 @click.option("--seed", type=click.IntRange(0), default=0, show_default=True, help="Seed of the posterior draws.")
-@click.option(
-    "--plot",
-    "plot_path",
-    callback=_plot_path,
-    metavar="FILE",
-    help="Also draw the outcome probabilities with their intervals to FILE (.png or .svg; needs the plot extra).",
-)
+@_plot_option("the outcome probabilities with their intervals")
 @_json_option
 def compare_command(
     scenario_args: tuple[str, ...],
@@ -1055,10 +1042,6 @@ def compare_command(
         raise click.BadParameter(
             f"{reference!r} is not one of the scenarios compared ({', '.join(ids)})", param_hint="'--reference'"
         )
-    if plot_path is not None:
-        from .plot import _require_matplotlib
-
-        _require_matplotlib()  # fail before any output when the extra is missing
     comparison = compare_scenarios(loaded, reference=reference, start=start, level=level, draws=draws, seed=seed)
     if as_json:
         _echo_json(comparison.to_dict())
