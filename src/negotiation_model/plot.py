@@ -91,6 +91,21 @@ def _require_matplotlib() -> ModuleType:
     return matplotlib
 
 
+def _frame(axes: Axes, title: str, subtitle: str) -> None:
+    """Give a plot the house frame: a bold title on the left, a grey subtitle under it, no top or right spine."""
+    axes.set_title(title, loc="left", fontsize=11, fontweight="bold", pad=20)
+    axes.text(0.0, 1.015, subtitle, transform=axes.transAxes, ha="left", va="bottom", fontsize=8.5, color="#444444")
+    for spine in ("top", "right"):
+        axes.spines[spine].set_visible(False)
+
+
+def _outcome_legend(axes: Axes) -> None:
+    """Put the outcomes' legend to the right of the plot."""
+    axes.legend(
+        title="outcome", fontsize=8.5, title_fontsize=9, frameon=False, loc="center left", bbox_to_anchor=(1.01, 0.5)
+    )
+
+
 def _new_axes(ax: Axes | None, size: tuple[float, float]) -> tuple[Figure, Axes]:
     from matplotlib.figure import Figure
 
@@ -219,20 +234,12 @@ def plot_timeline(trace: Trace, ax: Axes | None = None, *, x: Literal["date", "o
     else:
         axes.xaxis_date()
         axes.set_xlabel("date")
-    for spine in ("top", "right"):
-        axes.spines[spine].set_visible(False)
-    axes.set_title(episode.title, loc="left", fontsize=11, fontweight="bold", pad=20)
     cycles = len(trace.cycles)
-    axes.text(
-        0.0,
-        1.015,
+    _frame(
+        axes,
+        episode.title,
         f"replayed through {trace.machine.name!r}: final state {trace.final_state}, fitness {trace.fitness:.2f}, "
         f"{cycles} completed cycle{'s' if cycles != 1 else ''}; red line: {episode.red_line}",
-        transform=axes.transAxes,
-        ha="left",
-        va="bottom",
-        fontsize=8.5,
-        color="#444444",
     )
 
     in_force = [s for s in names if s in set(states)]
@@ -394,24 +401,10 @@ def plot_sweep(sweep_result: SweepResult, ax: Axes | None = None, *, baseline: f
     axes.set_ylim(0.0, 1.0)
     axes.set_xlabel(move)
     axes.set_ylabel("probability the outcome is reached first")
-    axes.set_title(f"Outcome odds as {move} varies", loc="left", fontsize=11, fontweight="bold", pad=20)
     band = f"; shaded: {s.level:.0%} credible band" if s.intervals is not None and s.level is not None else ""
-    axes.text(
-        0.0,
-        1.015,
-        f"exact absorbing-chain probabilities from {s.start!r}{band}",
-        transform=axes.transAxes,
-        ha="left",
-        va="bottom",
-        fontsize=8.5,
-        color="#444444",
-    )
+    _frame(axes, f"Outcome odds as {move} varies", f"exact absorbing-chain probabilities from {s.start!r}{band}")
     axes.grid(True, color="#dddddd", lw=0.6)
-    for spine in ("top", "right"):
-        axes.spines[spine].set_visible(False)
-    axes.legend(
-        title="outcome", fontsize=8.5, title_fontsize=9, frameon=False, loc="center left", bbox_to_anchor=(1.01, 0.5)
-    )
+    _outcome_legend(axes)
     return fig
 
 
@@ -484,24 +477,14 @@ def plot_scenarios(comparison: ScenarioComparison, ax: Axes | None = None) -> Fi
     axes.set_ylim(-0.7, n - 0.3)
     axes.set_xlim(0.0, 1.0)
     axes.set_xlabel("probability the outcome is reached first")
-    axes.set_title("Outcome probabilities by scenario", loc="left", fontsize=11, fontweight="bold", pad=20)
-    axes.text(
-        0.0,
-        1.015,
+    _frame(
+        axes,
+        "Outcome probabilities by scenario",
         f"exact absorbing-chain probabilities; whiskers: {comparison.level:.0%} credible intervals "
         f"({comparison.draws} posterior draws, seed {comparison.seed})",
-        transform=axes.transAxes,
-        ha="left",
-        va="bottom",
-        fontsize=8.5,
-        color="#444444",
     )
     axes.grid(True, axis="x", color="#dddddd", lw=0.6)
-    for spine in ("top", "right"):
-        axes.spines[spine].set_visible(False)
-    axes.legend(
-        title="outcome", fontsize=8.5, title_fontsize=9, frameon=False, loc="center left", bbox_to_anchor=(1.01, 0.5)
-    )
+    _outcome_legend(axes)
     return fig
 
 
