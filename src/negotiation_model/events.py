@@ -94,7 +94,14 @@ _PRECISION_RANK = {DatePrecision.DAY: 0, DatePrecision.MONTH: 1, DatePrecision.Y
 
 
 class ActorKind(str, enum.Enum):
-    """What an actor is."""
+    """What an actor is.
+
+    Examples:
+        >>> import negotiation_model as nm
+        >>> kishida = nm.load_episode("japan-dprk-2023-24").actors["kishida"]
+        >>> kishida.kind is nm.ActorKind.PERSON, str(kishida.kind), kishida.represents
+        (True, 'person', 'JPN')
+    """
 
     STATE = "state"
     PERSON = "person"
@@ -202,6 +209,12 @@ class Source:
         publisher: Who published it.
         date: Publication date as ISO 8601 text, possibly partial
             (``"2024-04-14"``, ``"2024-04"``, ``"2024"``).
+
+    Examples:
+        >>> import negotiation_model as nm
+        >>> s = nm.load_episode("japan-dprk-2023-24").sources["asmolov-2024"]
+        >>> s.author, s.publisher, s.date
+        ('Konstantin Asmolov', 'New Eastern Outlook', '2024-04-14')
     """
 
     id: str = attrs.field(validator=_nonempty_str("source id"))
@@ -226,6 +239,12 @@ class Quote:
         text: The words quoted, verbatim from the cited source.
         source: The id of the source the quotation is taken from.
         speaker: Who said it, as the source attributes it.
+
+    Examples:
+        >>> import negotiation_model as nm
+        >>> q = nm.load_episode("japan-dprk-2023-24").event("kishida-offer-2023-05-27").quote
+        >>> q.source, q.text.startswith("I am determined to face Kim Jong Un")
+        ('reuters-bdnews24-2023-05-27', True)
     """
 
     text: str = attrs.field(validator=_nonempty_str("quote text"))

@@ -495,6 +495,14 @@ class UnmappedRow:
             row after the header).
         cameo: The row's CAMEO code (leading zeros restored).
         cells: The row's cells, column name -> text (``None`` when empty).
+
+    Examples:
+        >>> import negotiation_model as nm
+        >>> row = {"GLOBALEVENTID": 1, "SQLDATE": 20230527, "Actor1CountryCode": "JPN", "Actor2CountryCode": "PRK",
+        ...        "EventCode": "036", "SOURCEURL": "https://example.org/a"}
+        >>> u = nm.from_event_table([row, {**row, "GLOBALEVENTID": 2, "EventCode": "190"}]).unmapped[0]
+        >>> u.row, u.cameo, u.cells["EventCode"]
+        (2, '190', '190')
     """
 
     row: int
@@ -514,6 +522,15 @@ class TableImport:
             between the two actors.
         style: Which column names were read: ``"GDELT"``, ``"ICEWS"`` or
             ``"custom"``.
+
+    Examples:
+        >>> import negotiation_model as nm
+        >>> row = {"GLOBALEVENTID": 1, "SQLDATE": 20230527, "Actor1CountryCode": "JPN", "Actor2CountryCode": "PRK",
+        ...        "EventCode": "036", "SOURCEURL": "https://example.org/a"}
+        >>> imported = nm.from_event_table([row, {**row, "GLOBALEVENTID": 2, "EventCode": "190"},
+        ...                                 {**row, "GLOBALEVENTID": 3, "Actor1CountryCode": "USA"}])
+        >>> imported.style, len(imported.episode.events), imported.outside_dyad, dict(imported.unmapped_codes)
+        ('GDELT', 1, 1, {'190': 1})
     """
 
     episode: Episode

@@ -985,6 +985,15 @@ class SimulationResult:
             it did not finish (numpy int32 array).
         draw_counts: With posterior draws: ``(posterior_draws, outcomes)``
             counts of each outcome among each draw's chains; else ``None``.
+
+    Examples:
+        >>> import negotiation_model as nm
+        >>> m = nm.MarkovModel.fit(nm.door_slam_pattern(), nm.load_episode("japan-dprk-2023-24"))
+        >>> r = m.simulate(1000, start="conditional", seed=1)
+        >>> r.outcomes, r.finished, r.unfinished
+        (('summit', 'door_slammed'), 1000, 0)
+        >>> abs(r.probabilities["summit"] - m.outcome_probabilities("conditional")["summit"]) < 0.05
+        True
     """
 
     start: str
@@ -1131,6 +1140,14 @@ class TransitionIntervals:
         low: Lower bounds (numpy array, zero on disallowed moves).
         high: Upper bounds.
         allowed: Which moves are possible.
+
+    Examples:
+        >>> import negotiation_model as nm
+        >>> m = nm.MarkovModel.fit(nm.door_slam_pattern(), nm.load_episode("japan-dprk-2023-24"))
+        >>> ci = m.credible_intervals(draws=500)
+        >>> lo, hi = ci.interval("conditional", "provoked")
+        >>> ci.level, ci.draws, lo < m.probability("conditional", "provoked") < hi
+        (0.9, 500, True)
     """
 
     states: tuple[str, ...]
@@ -1194,6 +1211,14 @@ class OutcomeIntervals:
         expected_steps: Exact expected steps at the posterior-mean matrix.
         steps_interval: Credible interval of the expected steps.
         samples: ``(draws, outcomes)``: each draw's exact outcome probabilities.
+
+    Examples:
+        >>> import negotiation_model as nm
+        >>> m = nm.MarkovModel.fit(nm.door_slam_pattern(), nm.load_episode("japan-dprk-2023-24"))
+        >>> oi = m.outcome_intervals("conditional", draws=500)
+        >>> lo, hi = oi.intervals["summit"]
+        >>> oi.start, round(oi.probabilities["summit"], 3), lo < oi.probabilities["summit"] < hi
+        ('conditional', 0.349, True)
     """
 
     start: str
@@ -1266,6 +1291,13 @@ class SweepResult:
         expected_steps: Per value, the exact expected steps to an outcome.
         intervals: Per value, outcome -> credible interval; ``None`` unless asked for.
         level: The intervals' probability content, or ``None``.
+
+    Examples:
+        >>> import negotiation_model as nm
+        >>> m = nm.MarkovModel.fit(nm.door_slam_pattern(), nm.load_episode("japan-dprk-2023-24"))
+        >>> s = m.sweep("conditional", "provoked", [0.0, 0.5, 1.0], start="conditional")
+        >>> s.outcomes, s.values, [round(p, 3) for p in s.column("summit")]
+        (('summit', 'door_slammed'), (0.0, 0.5, 1.0), [0.462, 0.294, 0.129])
     """
 
     source: str

@@ -38,6 +38,13 @@ class Step:
             deviation).
         transition: The transition taken, or ``None`` for a deviation.
         conforms: Whether some transition took the event.
+
+    Examples:
+        >>> import negotiation_model as nm
+        >>> trace = nm.door_slam_pattern().replay(nm.load_episode("japan-dprk-2023-24"))
+        >>> step = trace.steps[0]
+        >>> step.event.id, step.source, step.target, step.transition.label, step.conforms
+        ('kishida-offer-2023-05-27', 'dormant', 'overture', 'offer', True)
     """
 
     index: int
@@ -82,6 +89,13 @@ class Deviation:
         role: The acting side's role in the episode.
         touches_red_line: Whether the event touches the red line.
         expected: What the machine would have taken from ``state``, in words.
+
+    Examples:
+        >>> import negotiation_model as nm
+        >>> trace = nm.door_slam_pattern().replay(nm.load_episode("japan-dprk-2004"))
+        >>> d = trace.deviations[0]
+        >>> d.event.id, d.state, d.role.value, d.touches_red_line
+        ('japan-holds-back-food-aid-2004-12', 'provoked', 'initiator', True)
     """
 
     index: int
@@ -111,6 +125,14 @@ class Cycle:
         indices: The positions, in the episode, of the events that made each stage.
         events: Those events.
         labels: The transition labels of the stages (the machine's ``cycle``).
+
+    Examples:
+        >>> import negotiation_model as nm
+        >>> cycle = nm.door_slam_pattern().replay(nm.load_episode("japan-dprk-2023-24")).cycles[0]
+        >>> cycle.labels
+        ('offer', 'precondition', 'raise_red_line', 'slam_door')
+        >>> cycle.start.id, cycle.end.id
+        ('kishida-offer-2023-05-27', 'kim-yo-jong-2024-03-26')
     """
 
     indices: tuple[int, ...]
@@ -436,6 +458,13 @@ class BatchReplay:
         conforming: Per sequence, the number of events some transition took.
         fitness: Per sequence, ``conforming / lengths`` (1.0 for an empty
             sequence), as :attr:`Trace.fitness`.
+
+    Examples:
+        >>> import negotiation_model as nm
+        >>> eps = [nm.load_episode("japan-dprk-2002"), nm.load_episode("japan-dprk-2023-24")]
+        >>> batch = nm.replay_batch(nm.door_slam_pattern(), eps)
+        >>> len(batch), batch.final_state_names, batch.fitness.tolist()
+        (2, ('provoked', 'door_slammed'), [1.0, 1.0])
     """
 
     machine: PatternMachine
@@ -630,6 +659,14 @@ class Comparison:
             state after it in a or None, state after it in b or None)``.
         first_divergence: The first row whose states differ (or that is
             missing from one side), or ``None`` when the traces agree.
+
+    Examples:
+        >>> import negotiation_model as nm
+        >>> m, ep = nm.door_slam_pattern(), nm.load_episode("japan-dprk-2023-24")
+        >>> quiet = nm.load_scenario("tokyo-quiet-2024").changes[0].apply(ep)  # Tokyo leaves the red line aside
+        >>> c = nm.compare(m.replay(ep), m.replay(quiet))
+        >>> c.final_states, c.outcome_changed, c.first_divergence
+        (('door_slammed', 'door_slammed'), False, ('hayashi-2024-02-16', 'provoked', None))
     """
 
     a: Trace

@@ -139,6 +139,12 @@ class Passage:
         quote: A short quotation of the passage, verbatim.
         locator: Where the passage is (``"paragraph 2"``), when there is no
             quote or to find it faster.
+
+    Examples:
+        >>> import negotiation_model as nm
+        >>> passage = nm.load_scenario("red-line-aside").source
+        >>> passage.source.id, passage.locator
+        ('asmolov-2024', 'paragraph 27 (the pattern itself is paragraph 2)')
     """
 
     source: Source
@@ -158,6 +164,13 @@ class SetProbability:
         source: The state the transition leaves.
         target: The state it enters.
         p: The new probability, from 0 to 1.
+
+    Examples:
+        >>> import negotiation_model as nm
+        >>> nm.load_scenario("red-line-aside").changes
+        (SetProbability(source='conditional', target='provoked', p=0.0),)
+        >>> nm.SetProbability("conditional", "provoked", p=0.25).describe()
+        'set conditional -> provoked to 0.25'
     """
 
     source: str
@@ -177,6 +190,13 @@ class ScaleProbability:
         source: The state the transition leaves.
         target: The state it enters.
         factor: The multiplier, at least 0.
+
+    Examples:
+        >>> import negotiation_model as nm
+        >>> nm.load_scenario("compensation-track").changes[0]
+        ScaleProbability(source='overture', target='provoked', factor=0.5)
+        >>> nm.ScaleProbability("conditional", "talks", factor=1.5).describe()
+        'scale conditional -> talks x1.5'
     """
 
     source: str
@@ -198,6 +218,14 @@ class DropEvents:
         where: Also drop every event this guard matches (its kind, its
             actor's role, whether it touches the red line): data, not code.
         cascade: Also drop every event that answers a dropped one, transitively.
+
+    Examples:
+        >>> import negotiation_model as nm
+        >>> drop = nm.load_scenario("tokyo-quiet-2024").changes[0]
+        >>> drop.episode, drop.cascade
+        ('japan-dprk-2023-24', True)
+        >>> len(nm.load_episode(drop.episode).events), len(drop.apply(nm.load_episode(drop.episode)).events)
+        (27, 23)
     """
 
     episode: str
@@ -238,6 +266,14 @@ class InsertEvent:
     Attributes:
         episode: The id of the episode (one the scenario is fitted on).
         event: The event; its actor and sources must be declared in the episode.
+
+    Examples:
+        >>> import datetime as dt
+        >>> import negotiation_model as nm
+        >>> offer = nm.Event("jpn-offer", dt.date(2024, 6, 1), kind="offer", actor="JPN", sources=["asmolov-2024"])
+        >>> insert = nm.InsertEvent(episode="japan-dprk-2023-24", event=offer)
+        >>> insert.describe(), len(insert.apply(nm.load_episode("japan-dprk-2023-24")).events)
+        ('insert jpn-offer (2024-06-01, offer by JPN) into japan-dprk-2023-24', 28)
     """
 
     episode: str
@@ -1029,6 +1065,13 @@ class ScenarioResult:
             scenario's start, with the same posterior draws, or ``None``
             when the comparison has no reference.
         reference_id: The reference scenario's id, or ``None``.
+
+    Examples:
+        >>> import negotiation_model as nm
+        >>> c = nm.compare_scenarios(["baseline", "red-line-aside"], draws=100, reference="baseline")
+        >>> r = c["red-line-aside"]
+        >>> r.id, r.start, r.reference_id, round(r.difference("summit"), 3)
+        ('red-line-aside', 'conditional', 'baseline', 0.057)
     """
 
     scenario: Scenario
@@ -1152,6 +1195,14 @@ class ScenarioComparison(Mapping[str, ScenarioResult]):
         seed: The seed of the draws (drawn once, and recorded, when none was given).
         reference: The id of the scenario the others are measured against
             (:meth:`ScenarioResult.difference`), or ``None``.
+
+    Examples:
+        >>> import negotiation_model as nm
+        >>> c = nm.compare_scenarios(["baseline", "red-line-aside"], draws=100, seed=0)
+        >>> list(c), c.outcomes, c.draws
+        (['baseline', 'red-line-aside'], ('summit', 'door_slammed'), 100)
+        >>> c["red-line-aside"].probabilities["summit"] > c["baseline"].probabilities["summit"]
+        True
     """
 
     results: tuple[ScenarioResult, ...] = attrs.field(converter=_results)
